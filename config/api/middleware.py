@@ -1,0 +1,151 @@
+"""Request-level API behaviour that must run outside DRF views: JSON errors for every /api/ response,
+the shared rate limit (D11), sandbox time travel (D12) and the audit of API writes."""
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils.dateparse import parse_datetime
+from django_ratelimit.core import get_usage
+
+from config import clock
+from config.api.authentication import token_for_request
+from config.api.exceptions import NOT_FOUND_BODY, RATE_LIMITED_BODY, SERVER_ERROR_BODY
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+JSON_API = "application/vnd.api+json"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def json_api_response(body, status: int, **headers) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, separators=(",", ":")), status=status, content_type=JSON_API)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+class ApiErrorMiddleware:
+    """Unknown API routes are a JSON 404 and unhandled errors a JSON 500, never an HTML page (01 §7)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not is_api_request(request) or response.get("Content-Type", "").startswith(("application/", "text/csv")):
+            return response
+        if response.status_code == 404:
+            return json_api_response(NOT_FOUND_BODY, 404)
+        if response.status_code >= 500:
+            return json_api_response(SERVER_ERROR_BODY, 500)
+        return response
+
+    def process_exception(self, request, exception):
+        if not is_api_request(request):
+            return None
+        logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exception)
+        return json_api_response(SERVER_ERROR_BODY, 500)
+
+
+class ApiRateLimitMiddleware:
+    """D11: N requests per window per token, else per client address, counted in the shared cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_api_request(request) and not request.path.startswith(("/api/docs", "/api/schema")):
+            token = token_for_request(request)
+            key = f"token:{token.pk}" if token else f"address:{request.META.get('REMOTE_ADDR', '')}"
+            usage = get_usage(
+                request, group="api", key=lambda group, req: key, rate=settings.API_RATE_LIMIT, increment=True
+            )
+            if usage and usage["should_limit"]:
+                return json_api_response(RATE_LIMITED_BODY, 429, **{"Retry-After": str(max(1, usage["time_left"]))})
+        return self.get_response(request)
+
+
+class ServerDateMiddleware:
+    """D12: in the sandbox only, `X-With-Server-Date` makes the request run as if at that instant."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.headers.get("X-With-Server-Date")
+        if not (settings.SANDBOX and header and is_api_request(request)):
+            return self.get_response(request)
+        instant = _parse_instant(header)
+        if instant is None:
+            return json_api_response(
+                {
+                    "errors": [
+                        {"title": "Bad request", "detail": "The header 'X-With-Server-Date' must be a valid RFC 3339 date"}
+                    ]
+                },
+                400,
+            )
+        with clock.travel_to(instant):
+            return self.get_response(request)
+
+
+def _parse_instant(value: str):
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        from datetime import UTC
+
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+class ApiRequestAuditMiddleware:
+    """Records API writes and error responses of identified providers (06 §6). Never headers, never tokens."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        body = request.body if is_api_request(request) and request.method in WRITE_METHODS else b""
+        response = self.get_response(request)
+        if is_api_request(request) and (request.method in WRITE_METHODS or response.status_code >= 400):
+            self._record(request, body, response)
+        return response
+
+    def _record(self, request, body: bytes, response) -> None:
+        token = getattr(request, "_api_token", None)
+        if token is None or response.status_code == 429:
+            return
+        from partnerships.models import ApiRequest
+
+        try:
+            ApiRequest.objects.create(
+                lead_provider_id=token.lead_provider_id,
+                token=token,
+                method=request.method,
+                path=request.path[:500],
+                query_string=request.META.get("QUERY_STRING", ""),
+                status_code=response.status_code,
+                request_body=_json_or_text(body) if body else None,
+                response_body=_json_or_text(response.content) if response.status_code >= 400 else None,
+            )
+        except Exception:  # the audit must never turn a served answer into an error
+            logger.exception("Could not record API request")
+
+
+def _json_or_text(raw: bytes):
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return {"unparsed": raw.decode("utf-8", errors="replace")[:10000]}

@@ -1,0 +1,8 @@
+from rest_framework.permissions import BasePermission
+
+from config.api.authentication import ApiClient
+
+
+class IsLeadProvider(BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.user, ApiClient)

@@ -1,0 +1,73 @@
+"""The base of every lead-provider endpoint: provider scoping, filters, sort, pagination and envelopes."""
+
+from django.http import Http404
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from config.actors import Actor
+from config.api.filters import ApiFilterBackend
+from config.api.params import filter_params, parse_uuid, require_filter, sort_fields
+
+
+class ProviderViewSet(GenericViewSet):
+    """Scoping by the caller's provider in `get_queryset` makes another provider's id a 404."""
+
+    filter_backends = [ApiFilterBackend]
+    lookup_value_regex = "[^/.]+"
+    required_filters: tuple[str, ...] = ()
+    default_ordering: tuple[str, ...] = ("created_at",)
+    sortable = False  # v3 lists that honour `sort` (01 §6.3)
+
+    @property
+    def lead_provider(self):
+        return self.request.user.lead_provider
+
+    @property
+    def token(self):
+        return self.request.auth
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.provider(self.request.auth)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication first: 401 beats any 400 (01 §7.2)
+        self.filters = filter_params(request.query_params)
+        for name in self.required_filters:
+            require_filter(self.filters, name)
+
+    def ordering(self) -> list[str]:
+        requested = []
+        if self.sortable:
+            model = self.get_queryset().model
+            columns = {field.attname for field in model._meta.concrete_fields} | {
+                field.name for field in model._meta.concrete_fields
+            }
+            requested = sort_fields(self.request.query_params.get("sort"), columns)
+        return [*(requested or self.default_ordering), "pk"]
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset()).order_by(*self.ordering())
+        page = self.paginate_queryset(queryset)
+        return Response({"data": self.serialize_many(page)})
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response({"data": self.serialize_one(self.get_object())})
+
+    def serialize_many(self, objects) -> list:
+        return self.get_serializer(objects, many=True).data
+
+    def serialize_one(self, instance) -> dict:
+        return self.get_serializer(instance).data
+
+    def get_object(self):
+        pk = parse_uuid(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if pk is None:
+            raise Http404
+        instance = self.get_object_queryset().filter(pk=pk).first()
+        if instance is None:
+            raise Http404
+        return instance
+
+    def get_object_queryset(self):
+        return self.get_queryset()

@@ -1,0 +1,212 @@
+"""Declarations: a lead provider's claim that a participant reached a milestone (07 §2.3)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from config.history import StateChange
+from config.models import TimestampedModel, choices_check
+from participants.models import CourseIdentifier, DeclarationType
+
+
+class EvidenceHeld(models.TextChoices):
+    TRAINING_EVENT_ATTENDED = "training-event-attended"
+    SELF_STUDY_MATERIAL_COMPLETED = "self-study-material-completed"
+    MATERIALS_ENGAGED_WITH_OFFLINE = "materials-engaged-with-offline"
+    OTHER = "other"
+    ENGAGEMENT_MET = "75-percent-engagement-met"
+    ENGAGEMENT_MET_REDUCED_INDUCTION = "75-percent-engagement-met-reduced-induction"
+    ONE_TERM_INDUCTION = "one-term-induction"
+
+
+class DeclarationState(models.TextChoices):
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    PAYABLE = "payable"
+    PAID = "paid"
+    VOIDED = "voided"
+    INELIGIBLE = "ineligible"
+    AWAITING_CLAWBACK = "awaiting_clawback"  # hyphenated on the wire
+    CLAWED_BACK = "clawed_back"
+
+
+class Declaration(FSMModelMixin, TimestampedModel):
+    State = DeclarationState
+
+    # A declaration in one of these blocks another for the same person, course and type (D2).
+    LIVE_STATES = (State.SUBMITTED, State.ELIGIBLE, State.PAYABLE, State.PAID)
+    BILLABLE_STATES = (State.ELIGIBLE, State.PAYABLE, State.PAID)
+    REFUNDABLE_STATES = (State.AWAITING_CLAWBACK, State.CLAWED_BACK)
+    VOIDABLE_STATES = (State.SUBMITTED, State.ELIGIBLE, State.PAYABLE, State.INELIGIBLE)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="declarations"
+    )
+    training_record = models.ForeignKey(
+        "participants.TrainingRecord", on_delete=models.PROTECT, related_name="declarations"
+    )
+    lead_provider = models.ForeignKey(
+        "partnerships.LeadProvider", on_delete=models.PROTECT, related_name="declarations"
+    )
+    # The schedule's cohort at creation; never changes.
+    cohort = models.ForeignKey("partnerships.Cohort", on_delete=models.PROTECT, related_name="declarations")
+    declaration_type = models.CharField(max_length=16, choices=DeclarationType.choices)
+    declaration_date = models.DateTimeField()
+    course_identifier = models.CharField(max_length=16, choices=CourseIdentifier.choices)
+    evidence_held = models.CharField(max_length=64, choices=EvidenceHeld.choices, null=True, blank=True)
+    state = FSMField(max_length=24, choices=State.choices, default=State.SUBMITTED, protected=True)
+    delivery_partner = models.ForeignKey(
+        "partnerships.DeliveryPartner", on_delete=models.PROTECT, null=True, blank=True, related_name="declarations"
+    )
+    mentor = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
+    sparsity_uplift = models.BooleanField(default=False)
+    pupil_premium_uplift = models.BooleanField(default=False)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "course_identifier", "declaration_type"],
+                condition=Q(state__in=["submitted", "eligible", "payable", "paid"]),
+                name="declaration_one_live_per_slot",
+            ),
+            choices_check("state", DeclarationState, name="declaration_state_valid"),
+            choices_check("declaration_type", DeclarationType, name="declaration_type_valid"),
+            choices_check("course_identifier", CourseIdentifier, name="declaration_course_valid"),
+            choices_check("evidence_held", EvidenceHeld, name="declaration_evidence_valid", nullable=True),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True)
+                | Q(voided_at__isnull=False, voided_by__isnull=False),
+                name="declaration_voided_by_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | Q(state__in=["voided", "awaiting_clawback", "clawed_back"]),
+                name="declaration_voided_at_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor__isnull=True) | Q(course_identifier="ecf-induction"),
+                name="declaration_mentor_only_ect",
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_by__isnull=True)
+                | (Q(state__in=["ineligible", "voided"]) & ~Q(superseded_by=models.F("id"))),
+                name="declaration_superseded_state",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_provider", "created_at", "id"], name="declaration_lp_created"),
+            models.Index(fields=["lead_provider", "updated_at"], name="declaration_lp_updated"),
+            models.Index(fields=["created_at", "id"], name="declaration_created_id"),
+            models.Index(fields=["updated_at"], name="declaration_updated"),
+            models.Index(fields=["cohort"], name="declaration_cohort"),
+            models.Index(fields=["participant"], name="declaration_participant"),
+            models.Index(fields=["delivery_partner"], name="declaration_delivery_partner"),
+            models.Index(fields=["training_record", "state"], name="declaration_record_state"),
+            models.Index(fields=["superseded_by"], name="declaration_superseded_by"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_type} {self.course_identifier} ({self.state})"
+
+    @property
+    def wire_state(self) -> str:
+        return self.state.replace("_", "-")
+
+    @transition(field=state, source=State.SUBMITTED, target=State.INELIGIBLE)
+    def mark_duplicate(self, *, superseded_by):
+        self.superseded_by = superseded_by
+
+    @transition(field=state, source=State.SUBMITTED, target=State.ELIGIBLE)
+    def make_eligible(self):
+        pass
+
+    @transition(field=state, source=State.ELIGIBLE, target=State.PAYABLE)
+    def mark_payable(self):
+        pass
+
+    @transition(field=state, source=State.PAYABLE, target=State.ELIGIBLE)
+    def move_back(self):
+        """Only the statement migration command moves a declaration back (06 §5)."""
+
+    @transition(field=state, source=State.PAYABLE, target=State.PAID)
+    def pay(self):
+        pass
+
+    @transition(field=state, source=list(VOIDABLE_STATES), target=State.VOIDED)
+    def void(self, *, by=None, at=None):
+        if by is not None:
+            self.voided_by = by
+            self.voided_at = at
+
+    @transition(field=state, source=State.PAID, target=State.AWAITING_CLAWBACK)
+    def request_clawback(self, *, by=None, at=None):
+        if by is not None:
+            self.voided_by = by
+            self.voided_at = at
+
+    @transition(field=state, source=State.AWAITING_CLAWBACK, target=State.CLAWED_BACK)
+    def complete_clawback(self):
+        pass
+
+
+class DeclarationStateChange(StateChange):
+    REASON_DUPLICATE = "duplicate"
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="state_changes")
+    from_state = models.CharField(max_length=24, choices=Declaration.State.choices, null=True, blank=True)
+    to_state = models.CharField(max_length=24, choices=Declaration.State.choices)
+
+    class Meta(StateChange.Meta):
+        ordering = ["changed_at", "id"]
+        constraints = [
+            *StateChange.Meta.constraints,
+            choices_check("to_state", Declaration.State, name="declaration_change_to_valid"),
+            models.CheckConstraint(
+                condition=Q(reason__isnull=True) | Q(reason="duplicate"), name="declaration_change_reason_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["declaration", "changed_at"], name="declaration_change_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_state}→{self.to_state}"
+
+
+class DeclarationAttempt(models.Model):
+    """Every POST whose participant resolves, saved before validation and kept when it fails (04 §2)."""
+
+    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="+")
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    token = models.ForeignKey(
+        "partnerships.LeadProviderToken", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.PROTECT, null=True, blank=True, related_name="attempts"
+    )
+    declaration_type = models.CharField(max_length=255, null=True, blank=True)
+    declaration_date = models.CharField(max_length=255, null=True, blank=True)
+    course_identifier = models.CharField(max_length=255, null=True, blank=True)
+    evidence_held = models.CharField(max_length=255, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["declaration"], name="attempt_declaration"),
+            models.Index(fields=["participant", "created_at"], name="attempt_participant_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_type} {self.declaration_date}"

@@ -1,0 +1,436 @@
+"""Schedules, milestones, participants, their training records and induction records (07 §2.2)."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from config.history import AuditedHistoricalModel, StateChange
+from config.models import TimestampedModel, choices_check
+
+
+class DeclarationType(models.TextChoices):
+    STARTED = "started"
+    RETAINED_1 = "retained-1"
+    RETAINED_2 = "retained-2"
+    RETAINED_3 = "retained-3"
+    RETAINED_4 = "retained-4"
+    COMPLETED = "completed"
+    EXTENDED_1 = "extended-1"
+    EXTENDED_2 = "extended-2"
+    EXTENDED_3 = "extended-3"
+
+
+class CourseIdentifier(models.TextChoices):
+    ECF_INDUCTION = "ecf-induction"
+    ECF_MENTOR = "ecf-mentor"
+
+
+class ScheduleIdentifier(models.TextChoices):
+    STANDARD_SEPTEMBER = "ecf-standard-september"
+    STANDARD_JANUARY = "ecf-standard-january"
+    STANDARD_APRIL = "ecf-standard-april"
+    REDUCED_SEPTEMBER = "ecf-reduced-september"
+    REDUCED_JANUARY = "ecf-reduced-january"
+    REDUCED_APRIL = "ecf-reduced-april"
+    EXTENDED_SEPTEMBER = "ecf-extended-september"
+    EXTENDED_JANUARY = "ecf-extended-january"
+    EXTENDED_APRIL = "ecf-extended-april"
+    REPLACEMENT_SEPTEMBER = "ecf-replacement-september"
+    REPLACEMENT_JANUARY = "ecf-replacement-january"
+    REPLACEMENT_APRIL = "ecf-replacement-april"
+
+
+class ScheduleType(models.TextChoices):
+    STANDARD = "standard"
+    REDUCED = "reduced"
+    EXTENDED = "extended"
+    REPLACEMENT = "replacement"  # mentors only
+
+
+class Schedule(TimestampedModel):
+    Type = ScheduleType
+
+    cohort = models.ForeignKey("partnerships.Cohort", on_delete=models.PROTECT, related_name="schedules")
+    schedule_identifier = models.CharField(max_length=32, choices=ScheduleIdentifier.choices)
+    name = models.CharField(max_length=100)
+    schedule_type = models.CharField(max_length=16, choices=Type.choices)
+
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
+
+    class Meta:
+        ordering = ["cohort__start_year", "schedule_identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "schedule_identifier"], name="schedule_unique_per_cohort"),
+            choices_check("schedule_identifier", ScheduleIdentifier, name="schedule_identifier_valid"),
+            choices_check("schedule_type", ScheduleType, name="schedule_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_identifier} ({self.cohort_id and self.cohort.start_year})"
+
+    def allows_course(self, course_identifier: str) -> bool:
+        return self.schedule_type != self.Type.REPLACEMENT or course_identifier == CourseIdentifier.ECF_MENTOR
+
+
+class Milestone(TimestampedModel):
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="milestones")
+    declaration_type = models.CharField(max_length=16, choices=DeclarationType.choices)
+    name = models.CharField(max_length=100)
+    start_date = models.DateField()
+    milestone_date = models.DateField(null=True, blank=True)  # null: the window has no end
+    payment_date = models.DateField(null=True, blank=True)  # information only
+
+    history = HistoricalRecords(bases=[AuditedHistoricalModel])
+
+    class Meta:
+        ordering = ["schedule", "start_date", "declaration_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "declaration_type"], name="milestone_unique_per_type"),
+            choices_check("declaration_type", DeclarationType, name="milestone_type_valid"),
+            models.CheckConstraint(
+                condition=Q(milestone_date__isnull=True) | Q(milestone_date__gte=models.F("start_date")),
+                name="milestone_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.declaration_type}"
+
+
+class Participant(TimestampedModel):
+    """The person. Its id is the API's participant id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    full_name = models.CharField(max_length=255)
+    email = models.EmailField(max_length=254)
+    # Teacher-record TRN; deliberately not unique: the duplicate rule matches equal TRNs across persons.
+    trn = models.CharField(max_length=16, null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="participant_email_unique_ci")]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="participant_created_id"),
+            models.Index(fields=["updated_at", "id"], name="participant_updated_id"),
+            models.Index(fields=["trn"], name="participant_trn"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ParticipantIdChange(models.Model):
+    """A retired person id now held by `participant` (a merged duplicate)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="id_changes")
+    from_participant_id = models.UUIDField(unique=True)
+    to_participant_id = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_participant_id=models.F("to_participant_id")), name="id_change_from_not_to"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_participant_id} → {self.to_participant_id}"
+
+
+class EligibilityStatus(models.TextChoices):
+    ELIGIBLE = "eligible"
+    MATCHED = "matched"
+    MANUAL_CHECK = "manual_check"
+    INELIGIBLE = "ineligible"
+
+
+class EligibilityReason(models.TextChoices):
+    ACTIVE_FLAGS = "active_flags"
+    PREVIOUS_PARTICIPATION = "previous_participation"
+    PREVIOUS_INDUCTION = "previous_induction"
+    NO_QTS = "no_qts"
+    DIFFERENT_TRN = "different_trn"
+    DUPLICATE_PROFILE = "duplicate_profile"
+    NONE = "none"
+    NO_INDUCTION = "no_induction"
+    EXEMPT_FROM_INDUCTION = "exempt_from_induction"
+
+
+class MentorCompletionReason(models.TextChoices):
+    COMPLETED_DECLARATION_RECEIVED = "completed_declaration_received"
+    COMPLETED_DURING_EARLY_ROLL_OUT = "completed_during_early_roll_out"
+    STARTED_NOT_COMPLETED = "started_not_completed"
+
+
+class TrainingRecordType(models.TextChoices):
+    ECT = "ect"
+    MENTOR = "mentor"
+
+
+class RecordStatus(models.TextChoices):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"  # removed by the school or DfE
+
+
+class TrainingRecord(TimestampedModel):
+    """One role of a person: an ECT record or a mentor record. Its id is the API's training_record_id."""
+
+    Type = TrainingRecordType
+
+    RecordStatus = RecordStatus
+
+    COURSE_BY_TYPE = {Type.ECT: CourseIdentifier.ECF_INDUCTION, Type.MENTOR: CourseIdentifier.ECF_MENTOR}
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="training_records")
+    participant_type = models.CharField(max_length=8, choices=Type.choices)
+    record_status = models.CharField(max_length=16, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="training_records")
+    school_cohort = models.ForeignKey(
+        "partnerships.SchoolCohort", on_delete=models.PROTECT, related_name="training_records"
+    )
+    sparsity_uplift = models.BooleanField(default=False)
+    pupil_premium_uplift = models.BooleanField(default=False)
+    registration_trn = models.CharField(max_length=16, null=True, blank=True)
+    eligibility_status = models.CharField(max_length=16, choices=EligibilityStatus.choices, null=True, blank=True)
+    eligibility_reason = models.CharField(max_length=32, choices=EligibilityReason.choices, null=True, blank=True)
+    induction_completion_date = models.DateField(null=True, blank=True)
+    mentor_completion_date = models.DateField(null=True, blank=True)
+    mentor_completion_reason = models.CharField(
+        max_length=40, choices=MentorCompletionReason.choices, null=True, blank=True
+    )
+    cohort_changed_after_payments_frozen = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "participant_type"],
+                condition=Q(record_status="active"),
+                name="training_record_one_active_per_role",
+            ),
+            choices_check("participant_type", ScheduleType, name="training_record_type_valid"),
+            choices_check("record_status", RecordStatus, name="training_record_status_valid"),
+            choices_check(
+                "eligibility_status", EligibilityStatus, name="training_record_eligibility_valid", nullable=True
+            ),
+            choices_check(
+                "eligibility_reason", EligibilityReason, name="training_record_eligibility_reason_valid",
+                nullable=True,
+            ),
+            choices_check(
+                "mentor_completion_reason", MentorCompletionReason,
+                name="training_record_mentor_completion_reason_valid", nullable=True,
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(eligibility_status__isnull=True, eligibility_reason__isnull=True)
+                    | Q(eligibility_status__isnull=False, eligibility_reason__isnull=False)
+                ),
+                name="training_record_eligibility_pair",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(mentor_completion_date__isnull=True, mentor_completion_reason__isnull=True)
+                    | Q(
+                        participant_type="mentor",
+                        mentor_completion_date__isnull=False,
+                        mentor_completion_reason__isnull=False,
+                    )
+                ),
+                name="training_record_mentor_completion_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["participant"], name="training_record_participant"),
+            models.Index(fields=["schedule"], name="training_record_schedule"),
+            models.Index(fields=["school_cohort"], name="training_record_school_cohort"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.participant_type}"
+
+    @property
+    def course_identifier(self) -> str:
+        return self.COURSE_BY_TYPE[self.participant_type]
+
+    @property
+    def is_fundable(self) -> bool:
+        return self.eligibility_status == EligibilityStatus.ELIGIBLE
+
+
+class EligibilityChange(StateChange):
+    training_record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="eligibility_changes")
+    from_status = models.CharField(max_length=16, choices=EligibilityStatus.choices, null=True, blank=True)
+    to_status = models.CharField(max_length=16, choices=EligibilityStatus.choices, null=True, blank=True)
+    from_reason = models.CharField(max_length=32, choices=EligibilityReason.choices, null=True, blank=True)
+    to_reason = models.CharField(max_length=32, choices=EligibilityReason.choices, null=True, blank=True)
+
+    class Meta(StateChange.Meta):
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["training_record", "changed_at"], name="eligibility_change_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+class TrainingStatus(models.TextChoices):
+    ACTIVE = "active"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+
+class InductionStatus(models.TextChoices):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    CHANGED = "changed"
+    LEAVING = "leaving"
+    COMPLETED = "completed"
+
+
+class InductionRecord(FSMModelMixin, TimestampedModel):
+    """A time slice of a training record: school, partnership, schedule, training status and mentor."""
+
+    training_record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="induction_records")
+    induction_programme = models.ForeignKey(
+        "partnerships.InductionProgramme", on_delete=models.PROTECT, related_name="induction_records"
+    )
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="induction_records")
+    start_date = models.DateTimeField()
+    end_date = models.DateTimeField(null=True, blank=True)
+    # Owned by the lead provider (through the API actions); changes only through the transitions below.
+    training_status = FSMField(
+        max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.ACTIVE, protected=True
+    )
+    # Owned by the school or DfE.
+    induction_status = models.CharField(max_length=16, choices=InductionStatus.choices, default=InductionStatus.ACTIVE)
+    mentor = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="mentee_induction_records"
+    )
+    preferred_email = models.EmailField(max_length=254, null=True, blank=True)
+    school_transfer = models.BooleanField(default=False)
+
+    # "Latest" order everywhere (02 §2.1).
+    LATEST_ORDER = (models.F("end_date").desc(nulls_first=True), "-start_date", "-created_at", "-id")
+
+    class Meta:
+        constraints = [
+            choices_check("training_status", TrainingStatus, name="induction_record_training_status_valid"),
+            choices_check("induction_status", InductionStatus, name="induction_record_induction_status_valid"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="induction_record_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["training_record", "end_date", "start_date", "created_at"], name="induction_record_latest"
+            ),
+            models.Index(fields=["induction_programme"], name="induction_record_programme"),
+            models.Index(fields=["mentor"], name="induction_record_mentor"),
+            models.Index(fields=["schedule"], name="induction_record_schedule"),
+            models.Index(fields=["induction_status"], name="induction_record_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_record_id} from {self.start_date:%Y-%m-%d}"
+
+    @transition(field=training_status, source=TrainingStatus.ACTIVE, target=TrainingStatus.DEFERRED)
+    def defer(self):
+        pass
+
+    # Resuming a withdrawn participant is allowed (D17).
+    @transition(
+        field=training_status,
+        source=[TrainingStatus.DEFERRED, TrainingStatus.WITHDRAWN],
+        target=TrainingStatus.ACTIVE,
+    )
+    def resume(self):
+        pass
+
+    @transition(
+        field=training_status,
+        source=[TrainingStatus.ACTIVE, TrainingStatus.DEFERRED],
+        target=TrainingStatus.WITHDRAWN,
+    )
+    def withdraw(self):
+        pass
+
+
+class DeferReason(models.TextChoices):
+    BEREAVEMENT = "bereavement"
+    LONG_TERM_SICKNESS = "long-term-sickness"
+    PARENTAL_LEAVE = "parental-leave"
+    CAREER_BREAK = "career-break"
+    OTHER = "other"
+
+
+class WithdrawReason(models.TextChoices):
+    LEFT_TEACHING_PROFESSION = "left-teaching-profession"
+    MOVED_SCHOOL = "moved-school"
+    MENTOR_NO_LONGER_BEING_MENTOR = "mentor-no-longer-being-mentor"
+    SWITCHED_TO_SCHOOL_LED = "switched-to-school-led"
+    OTHER = "other"
+
+
+LEGACY_WITHDRAW_REASON = "school-left-fip"  # stored historically, shown as switched-to-school-led
+TRAINING_STATUS_REASONS = sorted({*DeferReason.values, *WithdrawReason.values, LEGACY_WITHDRAW_REASON})
+
+
+class TrainingStatusChange(StateChange):
+    training_record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="training_status_changes"
+    )
+    # The provider concerned, also when finance acts on its behalf.
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    induction_record = models.ForeignKey(InductionRecord, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=16, choices=TrainingStatus.choices, null=True, blank=True)
+    to_status = models.CharField(max_length=16, choices=TrainingStatus.choices)
+
+    class Meta(StateChange.Meta):
+        ordering = ["changed_at", "id"]
+        constraints = [
+            *StateChange.Meta.constraints,
+            choices_check("to_status", TrainingStatus, name="training_status_change_to_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(to_status="active", reason__isnull=True)
+                    | (~Q(to_status="active") & Q(reason__in=TRAINING_STATUS_REASONS))
+                ),
+                name="training_status_change_reason_iff_not_active",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["training_record", "lead_provider", "changed_at"], name="training_status_change_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+    @property
+    def displayed_reason(self) -> str | None:
+        if self.reason == LEGACY_WITHDRAW_REASON:
+            return WithdrawReason.SWITCHED_TO_SCHOOL_LED
+        return self.reason
+
+
+class ScheduleChange(StateChange):
+    training_record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="schedule_changes")
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    from_schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="+")
+    to_schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(StateChange.Meta):
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["training_record", "changed_at"], name="schedule_change_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_schedule_id}→{self.to_schedule_id}"

@@ -1,0 +1,297 @@
+"""Contracts, monthly statements, their line items and adjustments (07 §2.4)."""
+
+import calendar
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from config.history import AuditedHistoricalModel, StateChange
+from config.models import TimestampedModel, choices_check, money_field, ratio_field
+
+
+def audit_history(**kwargs) -> HistoricalRecords:
+    return HistoricalRecords(bases=[AuditedHistoricalModel], **kwargs)
+
+
+class CallOffContract(TimestampedModel):
+    RETIRED_PREFIX = "unused_"
+
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    cohort = models.ForeignKey("partnerships.Cohort", on_delete=models.PROTECT, related_name="+")
+    version = models.CharField(max_length=32, default="0.0.1")
+    recruitment_target = models.PositiveIntegerField()
+    set_up_fee = money_field(default=Decimal("0"))
+    uplift_target = ratio_field(null=True, blank=True)
+    uplift_amount = money_field(null=True, blank=True)  # null: the contract pays no uplift fees
+    monthly_service_fee = money_field(null=True, blank=True)  # null: calculated; 0 is a value (D9)
+    raw = models.JSONField(null=True, blank=True)
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["lead_provider", "cohort", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["lead_provider", "cohort", "version"], name="contract_unique_version"),
+            models.CheckConstraint(
+                condition=Q(set_up_fee__gte=0)
+                & (Q(uplift_amount__isnull=True) | Q(uplift_amount__gte=0))
+                & (Q(monthly_service_fee__isnull=True) | Q(monthly_service_fee__gte=0))
+                & (Q(uplift_target__isnull=True) | Q(uplift_target__gte=0)),
+                name="contract_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_provider} {self.cohort} v{self.version}"
+
+
+class BandLetter(models.TextChoices):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class ParticipantBand(TimestampedModel):
+    Letter = BandLetter
+
+    call_off_contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="bands")
+    band = models.CharField(max_length=1, choices=Letter.choices)
+    min = models.PositiveIntegerField(null=True, blank=True)  # null: from zero
+    max = models.PositiveIntegerField()
+    per_participant = money_field()
+    output_payment_percentage = models.PositiveSmallIntegerField(default=60)
+    service_fee_percentage = models.PositiveSmallIntegerField(default=40)
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["call_off_contract", "band"]
+        constraints = [
+            models.UniqueConstraint(fields=["call_off_contract", "band"], name="band_unique_letter"),
+            choices_check("band", BandLetter, name="band_letter_valid"),
+            models.CheckConstraint(
+                condition=Q(min__isnull=True) | Q(min__lte=models.F("max")), name="band_min_not_above_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(output_payment_percentage__lte=100, service_fee_percentage__lte=100),
+                name="band_percentages_range",
+            ),
+            models.CheckConstraint(condition=Q(per_participant__gte=0), name="band_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Band {self.band}"
+
+
+class MentorCallOffContract(TimestampedModel):
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    cohort = models.ForeignKey("partnerships.Cohort", on_delete=models.PROTECT, related_name="+")
+    version = models.CharField(max_length=32, default="0.0.1")
+    recruitment_target = models.PositiveIntegerField(null=True, blank=True)
+    payment_per_participant = money_field(default=Decimal("1000.00"))
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["lead_provider", "cohort", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_provider", "cohort", "version"], name="mentor_contract_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_per_participant__gte=0), name="mentor_contract_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_provider} {self.cohort} mentors v{self.version}"
+
+
+class StatementStatus(models.TextChoices):
+    OPEN = "open"
+    PAYABLE = "payable"
+    PAID = "paid"
+
+
+class Statement(FSMModelMixin, TimestampedModel):
+    """One lead provider × cohort × calendar month of payment."""
+
+    Status = StatementStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead_provider = models.ForeignKey(
+        "partnerships.LeadProvider", on_delete=models.PROTECT, related_name="statements"
+    )
+    cohort = models.ForeignKey("partnerships.Cohort", on_delete=models.PROTECT, related_name="statements")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    deadline_date = models.DateField()
+    payment_date = models.DateField()
+    output_fee = models.BooleanField(default=True)
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.OPEN, protected=True)
+    marked_as_paid_at = models.DateTimeField(null=True, blank=True)
+    marked_as_paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    call_off_contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="statements")
+    mentor_call_off_contract = models.ForeignKey(
+        MentorCallOffContract, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    reconcile_amount = money_field(default=Decimal("0"))
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["payment_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_provider", "cohort", "year", "month"], name="statement_one_per_month"
+            ),
+            choices_check("status", StatementStatus, name="statement_status_valid"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="statement_month_range"),
+            models.CheckConstraint(
+                condition=Q(deadline_date__lte=models.F("payment_date")), name="statement_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=(Q(marked_as_paid_at__isnull=True) | Q(status__in=["payable", "paid"]))
+                & (Q(marked_as_paid_by__isnull=True) | Q(marked_as_paid_at__isnull=False)),
+                name="statement_authorised_state",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_provider", "payment_date", "id"], name="statement_lp_payment"),
+            models.Index(
+                fields=["lead_provider", "cohort", "deadline_date"],
+                condition=Q(status="open", output_fee=True),
+                name="statement_next_output",
+            ),
+            models.Index(fields=["status", "deadline_date"], name="statement_status_deadline"),
+            models.Index(fields=["lead_provider", "cohort", "payment_date"], name="statement_previous"),
+            models.Index(fields=["updated_at"], name="statement_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_provider} {self.cohort} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return f"{calendar.month_name[self.month]} {self.year}"
+
+    @property
+    def is_authorised(self) -> bool:
+        return self.marked_as_paid_at is not None
+
+    @transition(field=status, source=Status.OPEN, target=Status.PAYABLE)
+    def make_payable(self):
+        pass
+
+    @transition(
+        field=status, source=Status.PAYABLE, target=Status.PAID, conditions=[lambda s: s.marked_as_paid_at is not None]
+    )
+    def pay(self):
+        pass
+
+
+class LineItemKind(models.TextChoices):
+    OUTPUT = "output"
+    CLAWBACK = "clawback"
+
+
+class LineItemState(models.TextChoices):
+    ELIGIBLE = "eligible"
+    PAYABLE = "payable"
+    PAID = "paid"
+    VOIDED = "voided"
+    INELIGIBLE = "ineligible"
+    AWAITING_CLAWBACK = "awaiting_clawback"
+    CLAWED_BACK = "clawed_back"
+
+
+class StatementLineItem(TimestampedModel):
+    Kind = LineItemKind
+
+    State = LineItemState
+
+    BILLABLE_STATES = (State.ELIGIBLE, State.PAYABLE, State.PAID)
+    REFUNDABLE_STATES = (State.AWAITING_CLAWBACK, State.CLAWED_BACK)
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="line_items")
+    declaration = models.ForeignKey(
+        "declarations.Declaration", on_delete=models.PROTECT, related_name="statement_line_items"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=24, choices=State.choices)
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "kind"], name="line_item_one_per_kind"),
+            choices_check("kind", LineItemKind, name="line_item_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind="output", state__in=["eligible", "payable", "paid", "voided", "ineligible"])
+                | Q(kind="clawback", state__in=["awaiting_clawback", "clawed_back"]),
+                name="line_item_kind_state",
+            ),
+        ]
+        indexes = [models.Index(fields=["statement", "state"], name="line_item_statement_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.state}"
+
+
+class Adjustment(TimestampedModel):
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="adjustments")
+    payment_type = models.CharField(max_length=255)
+    amount = money_field()
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(payment_type=""), name="adjustment_payment_type_present"),
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_amount_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_type}: {self.amount}"
+
+
+class StatementStateChange(StateChange):
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="state_changes")
+    from_status = models.CharField(max_length=16, choices=Statement.Status.choices, null=True, blank=True)
+    to_status = models.CharField(max_length=16, choices=Statement.Status.choices)
+
+    class Meta(StateChange.Meta):
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["statement", "changed_at"], name="statement_change_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+class StatementSnapshot(models.Model):
+    """The figures a statement was paid with, written once by the payment run (D7)."""
+
+    statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="snapshot")
+    call_off_contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="+")
+    mentor_call_off_contract = models.ForeignKey(
+        MentorCallOffContract, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    vat_rate = ratio_field()
+    figures = models.JSONField()
+    total_ex_vat = money_field()
+    vat = money_field()
+    total = money_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Snapshot of {self.statement_id}"
