@@ -22,22 +22,28 @@ for version in ("v1", "v2", "v3"):
         path(
             f"api/schema/{version}",
             SpectacularAPIView.as_view(
-                urlconf=SimpleNamespace(urlpatterns=[path(f"api/{version}/", include(f"config.api.{version}"))]),
+                urlconf=SimpleNamespace(
+                    urlpatterns=[path(f"api/{version}/", include(f"config.api.{version}"))]
+                ),
                 api_version=version,
                 custom_settings={"VERSION": f"{version}"},
-                                       authentication_classes=[], permission_classes=[]),
+                authentication_classes=[],
+                permission_classes=[],
+            ),
             name=f"schema-{version}",
         ),
         path(
             f"api/docs/{version}",
-            SpectacularSwaggerView.as_view(url_name=f"schema-{version}", authentication_classes=[],
-                                           permission_classes=[]),
+            SpectacularSwaggerView.as_view(
+                url_name=f"schema-{version}", authentication_classes=[], permission_classes=[]
+            ),
             name=f"docs-{version}",
         ),
         path(
             f"api/redoc/{version}",
-            SpectacularRedocView.as_view(url_name=f"schema-{version}", authentication_classes=[],
-                                         permission_classes=[]),
+            SpectacularRedocView.as_view(
+                url_name=f"schema-{version}", authentication_classes=[], permission_classes=[]
+            ),
             name=f"redoc-{version}",
         ),
     ]

@@ -60,7 +60,11 @@ class Declaration(FSMModelMixin, TimestampedModel):
     evidence_held = models.CharField(max_length=64, choices=EvidenceHeld.choices, null=True, blank=True)
     state = FSMField(max_length=24, choices=State.choices, default=State.SUBMITTED, protected=True)
     delivery_partner = models.ForeignKey(
-        "partnerships.DeliveryPartner", on_delete=models.PROTECT, null=True, blank=True, related_name="declarations"
+        "partnerships.DeliveryPartner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
     )
     mentor = models.ForeignKey(
         "participants.Participant", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -76,6 +80,7 @@ class Declaration(FSMModelMixin, TimestampedModel):
     )
 
     class Meta:
+        permissions = [("void_declaration", "Can void a declaration on a provider's behalf")]
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -93,7 +98,8 @@ class Declaration(FSMModelMixin, TimestampedModel):
                 name="declaration_voided_by_pair",
             ),
             models.CheckConstraint(
-                condition=Q(voided_at__isnull=True) | Q(state__in=["voided", "awaiting_clawback", "clawed_back"]),
+                condition=Q(voided_at__isnull=True)
+                | Q(state__in=["voided", "awaiting_clawback", "clawed_back"]),
                 name="declaration_voided_at_state",
             ),
             models.CheckConstraint(
@@ -175,7 +181,8 @@ class DeclarationStateChange(StateChange):
             *StateChange.Meta.constraints,
             choices_check("to_state", Declaration.State, name="declaration_change_to_valid"),
             models.CheckConstraint(
-                condition=Q(reason__isnull=True) | Q(reason="duplicate"), name="declaration_change_reason_valid"
+                condition=Q(reason__isnull=True) | Q(reason="duplicate"),
+                name="declaration_change_reason_valid",
             ),
         ]
         indexes = [models.Index(fields=["declaration", "changed_at"], name="declaration_change_parent")]

@@ -64,7 +64,9 @@ class Schedule(TimestampedModel):
     class Meta:
         ordering = ["cohort__start_year", "schedule_identifier"]
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "schedule_identifier"], name="schedule_unique_per_cohort"),
+            models.UniqueConstraint(
+                fields=["cohort", "schedule_identifier"], name="schedule_unique_per_cohort"
+            ),
             choices_check("schedule_identifier", ScheduleIdentifier, name="schedule_identifier_valid"),
             choices_check("schedule_type", ScheduleType, name="schedule_type_valid"),
         ]
@@ -89,7 +91,9 @@ class Milestone(TimestampedModel):
     class Meta:
         ordering = ["schedule", "start_date", "declaration_type"]
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "declaration_type"], name="milestone_unique_per_type"),
+            models.UniqueConstraint(
+                fields=["schedule", "declaration_type"], name="milestone_unique_per_type"
+            ),
             choices_check("declaration_type", DeclarationType, name="milestone_type_valid"),
             models.CheckConstraint(
                 condition=Q(milestone_date__isnull=True) | Q(milestone_date__gte=models.F("start_date")),
@@ -198,8 +202,12 @@ class TrainingRecord(TimestampedModel):
     sparsity_uplift = models.BooleanField(default=False)
     pupil_premium_uplift = models.BooleanField(default=False)
     registration_trn = models.CharField(max_length=16, null=True, blank=True)
-    eligibility_status = models.CharField(max_length=16, choices=EligibilityStatus.choices, null=True, blank=True)
-    eligibility_reason = models.CharField(max_length=32, choices=EligibilityReason.choices, null=True, blank=True)
+    eligibility_status = models.CharField(
+        max_length=16, choices=EligibilityStatus.choices, null=True, blank=True
+    )
+    eligibility_reason = models.CharField(
+        max_length=32, choices=EligibilityReason.choices, null=True, blank=True
+    )
     induction_completion_date = models.DateField(null=True, blank=True)
     mentor_completion_date = models.DateField(null=True, blank=True)
     mentor_completion_reason = models.CharField(
@@ -208,6 +216,7 @@ class TrainingRecord(TimestampedModel):
     cohort_changed_after_payments_frozen = models.BooleanField(default=False)
 
     class Meta:
+        permissions = [("change_eligibility", "Can record a participant's funding eligibility")]
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -218,15 +227,22 @@ class TrainingRecord(TimestampedModel):
             choices_check("participant_type", ScheduleType, name="training_record_type_valid"),
             choices_check("record_status", RecordStatus, name="training_record_status_valid"),
             choices_check(
-                "eligibility_status", EligibilityStatus, name="training_record_eligibility_valid", nullable=True
-            ),
-            choices_check(
-                "eligibility_reason", EligibilityReason, name="training_record_eligibility_reason_valid",
+                "eligibility_status",
+                EligibilityStatus,
+                name="training_record_eligibility_valid",
                 nullable=True,
             ),
             choices_check(
-                "mentor_completion_reason", MentorCompletionReason,
-                name="training_record_mentor_completion_reason_valid", nullable=True,
+                "eligibility_reason",
+                EligibilityReason,
+                name="training_record_eligibility_reason_valid",
+                nullable=True,
+            ),
+            choices_check(
+                "mentor_completion_reason",
+                MentorCompletionReason,
+                name="training_record_mentor_completion_reason_valid",
+                nullable=True,
             ),
             models.CheckConstraint(
                 condition=(
@@ -266,7 +282,9 @@ class TrainingRecord(TimestampedModel):
 
 
 class EligibilityChange(StateChange):
-    training_record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="eligibility_changes")
+    training_record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="eligibility_changes"
+    )
     from_status = models.CharField(max_length=16, choices=EligibilityStatus.choices, null=True, blank=True)
     to_status = models.CharField(max_length=16, choices=EligibilityStatus.choices, null=True, blank=True)
     from_reason = models.CharField(max_length=32, choices=EligibilityReason.choices, null=True, blank=True)
@@ -297,7 +315,9 @@ class InductionStatus(models.TextChoices):
 class InductionRecord(FSMModelMixin, TimestampedModel):
     """A time slice of a training record: school, partnership, schedule, training status and mentor."""
 
-    training_record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="induction_records")
+    training_record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="induction_records"
+    )
     induction_programme = models.ForeignKey(
         "partnerships.InductionProgramme", on_delete=models.PROTECT, related_name="induction_records"
     )
@@ -309,9 +329,15 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
         max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.ACTIVE, protected=True
     )
     # Owned by the school or DfE.
-    induction_status = models.CharField(max_length=16, choices=InductionStatus.choices, default=InductionStatus.ACTIVE)
+    induction_status = models.CharField(
+        max_length=16, choices=InductionStatus.choices, default=InductionStatus.ACTIVE
+    )
     mentor = models.ForeignKey(
-        TrainingRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="mentee_induction_records"
+        TrainingRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentee_induction_records",
     )
     preferred_email = models.EmailField(max_length=254, null=True, blank=True)
     school_transfer = models.BooleanField(default=False)
@@ -320,9 +346,12 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     LATEST_ORDER = (models.F("end_date").desc(nulls_first=True), "-start_date", "-created_at", "-id")
 
     class Meta:
+        permissions = [("change_training_status", "Can change training status on a provider's behalf")]
         constraints = [
             choices_check("training_status", TrainingStatus, name="induction_record_training_status_valid"),
-            choices_check("induction_status", InductionStatus, name="induction_record_induction_status_valid"),
+            choices_check(
+                "induction_status", InductionStatus, name="induction_record_induction_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="induction_record_dates_ordered",
@@ -330,7 +359,8 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
         ]
         indexes = [
             models.Index(
-                fields=["training_record", "end_date", "start_date", "created_at"], name="induction_record_latest"
+                fields=["training_record", "end_date", "start_date", "created_at"],
+                name="induction_record_latest",
             ),
             models.Index(fields=["induction_programme"], name="induction_record_programme"),
             models.Index(fields=["mentor"], name="induction_record_mentor"),
@@ -408,7 +438,8 @@ class TrainingStatusChange(StateChange):
         ]
         indexes = [
             models.Index(
-                fields=["training_record", "lead_provider", "changed_at"], name="training_status_change_parent"
+                fields=["training_record", "lead_provider", "changed_at"],
+                name="training_status_change_parent",
             )
         ]
 
@@ -423,7 +454,9 @@ class TrainingStatusChange(StateChange):
 
 
 class ScheduleChange(StateChange):
-    training_record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="schedule_changes")
+    training_record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="schedule_changes"
+    )
     lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
     from_schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="+")
     to_schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="+")

@@ -11,3 +11,10 @@ class PartnershipsConfig(AppConfig):
         from config.history import fill_historical_actor
 
         pre_create_historical_record.connect(fill_historical_actor, dispatch_uid="history_actor")
+
+        from django.db.models.signals import post_migrate
+
+        from config.groups import ensure_staff_groups
+
+        # After the last domain app has migrated, so that every permission exists.
+        post_migrate.connect(ensure_staff_groups, dispatch_uid="ensure_staff_groups")

@@ -130,7 +130,9 @@ class ProviderRelationship(TimestampedModel):
     """DfE's permission for a lead provider to work with a delivery partner in a cohort."""
 
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="relationships")
-    delivery_partner = models.ForeignKey(DeliveryPartner, on_delete=models.PROTECT, related_name="relationships")
+    delivery_partner = models.ForeignKey(
+        DeliveryPartner, on_delete=models.PROTECT, related_name="relationships"
+    )
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="+")
     discarded_at = models.DateTimeField(null=True, blank=True)
 
@@ -153,8 +155,38 @@ class ProviderRelationship(TimestampedModel):
 
 
 # Establishment types from the school register (03 §2.3).
-ELIGIBLE_SCHOOL_TYPE_CODES = (1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 18, 28, 31, 32, 33, 34, 35, 36, 38, 39, 40,
-                              41, 42, 43, 44, 45, 46, 47, 48, 57)
+ELIGIBLE_SCHOOL_TYPE_CODES = (
+    1,
+    2,
+    3,
+    5,
+    6,
+    7,
+    8,
+    12,
+    14,
+    15,
+    18,
+    28,
+    31,
+    32,
+    33,
+    34,
+    35,
+    36,
+    38,
+    39,
+    40,
+    41,
+    42,
+    43,
+    44,
+    45,
+    46,
+    47,
+    48,
+    57,
+)
 CIP_ONLY_SCHOOL_TYPE_CODES = (10, 11, 30, 37)
 OPEN_SCHOOL_STATUS_CODES = (1, 3)
 
@@ -302,7 +334,9 @@ class Partnership(FSMModelMixin, TimestampedModel):
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="partnerships")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="partnerships")
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="partnerships")
-    delivery_partner = models.ForeignKey(DeliveryPartner, on_delete=models.PROTECT, related_name="partnerships")
+    delivery_partner = models.ForeignKey(
+        DeliveryPartner, on_delete=models.PROTECT, related_name="partnerships"
+    )
     # Internal partnership keeping a moved participant with their provider; never listed by the API.
     relationship = models.BooleanField(default=False)
     status = FSMField(max_length=16, choices=Status.choices, default=Status.ACTIVE, protected=True)
@@ -313,7 +347,9 @@ class Partnership(FSMModelMixin, TimestampedModel):
     class Meta:
         constraints = [
             choices_check("status", PartnershipStatus, name="partnership_status_valid"),
-            choices_check("challenge_reason", ChallengeReason, name="partnership_reason_valid", nullable=True),
+            choices_check(
+                "challenge_reason", ChallengeReason, name="partnership_reason_valid", nullable=True
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(status="active", challenge_reason__isnull=True, challenged_at__isnull=True)
@@ -327,7 +363,8 @@ class Partnership(FSMModelMixin, TimestampedModel):
                 name="partnership_one_confirmed_per_school_cohort",
             ),
             models.UniqueConstraint(
-                fields=["school", "lead_provider", "delivery_partner", "cohort"], name="partnership_unique_lp_dp"
+                fields=["school", "lead_provider", "delivery_partner", "cohort"],
+                name="partnership_unique_lp_dp",
             ),
         ]
         indexes = [
@@ -382,4 +419,3 @@ class PartnershipStateChange(StateChange):
 
     def __str__(self) -> str:
         return f"{self.event} {self.from_status}→{self.to_status}"
-

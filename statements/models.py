@@ -36,7 +36,9 @@ class CallOffContract(TimestampedModel):
     class Meta:
         ordering = ["lead_provider", "cohort", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["lead_provider", "cohort", "version"], name="contract_unique_version"),
+            models.UniqueConstraint(
+                fields=["lead_provider", "cohort", "version"], name="contract_unique_version"
+            ),
             models.CheckConstraint(
                 condition=Q(set_up_fee__gte=0)
                 & (Q(uplift_amount__isnull=True) | Q(uplift_amount__gte=0))
@@ -139,7 +141,9 @@ class Statement(FSMModelMixin, TimestampedModel):
     marked_as_paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    call_off_contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="statements")
+    call_off_contract = models.ForeignKey(
+        CallOffContract, on_delete=models.PROTECT, related_name="statements"
+    )
     mentor_call_off_contract = models.ForeignKey(
         MentorCallOffContract, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
     )
@@ -148,6 +152,7 @@ class Statement(FSMModelMixin, TimestampedModel):
     history = audit_history()
 
     class Meta:
+        permissions = [("authorise_statement", "Can authorise a statement for payment")]
         ordering = ["payment_date", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -192,7 +197,10 @@ class Statement(FSMModelMixin, TimestampedModel):
         pass
 
     @transition(
-        field=status, source=Status.PAYABLE, target=Status.PAID, conditions=[lambda s: s.marked_as_paid_at is not None]
+        field=status,
+        source=Status.PAYABLE,
+        target=Status.PAID,
+        conditions=[lambda s: s.marked_as_paid_at is not None],
     )
     def pay(self):
         pass

@@ -44,7 +44,9 @@ def token_for_request(request) -> LeadProviderToken | None:
     """Looks the token up once per request; the rate limiter and DRF authentication share the result."""
     django_request = getattr(request, "_request", request)
     if not hasattr(django_request, "_api_token"):
-        django_request._api_token = find_live_token(token_from_header(django_request.headers.get("Authorization")))
+        django_request._api_token = find_live_token(
+            token_from_header(django_request.headers.get("Authorization"))
+        )
     return django_request._api_token
 
 

@@ -47,7 +47,10 @@ def api_exception_handler(exc, context):
 def _validation_errors(detail) -> list[dict[str, str]]:
     if isinstance(detail, dict):
         return [
-            {"title": str(key), "detail": ", ".join(str(m) for m in (value if isinstance(value, list) else [value]))}
+            {
+                "title": str(key),
+                "detail": ", ".join(str(m) for m in (value if isinstance(value, list) else [value])),
+            }
             for key, value in detail.items()
         ]
     messages = detail if isinstance(detail, list) else [detail]

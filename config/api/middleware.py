@@ -5,7 +5,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from django_ratelimit.core import get_usage
 
@@ -39,7 +39,9 @@ class ApiErrorMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not is_api_request(request) or response.get("Content-Type", "").startswith(("application/", "text/csv")):
+        if not is_api_request(request) or response.get("Content-Type", "").startswith(
+            ("application/", "text/csv")
+        ):
             return response
         if response.status_code == 404:
             return json_api_response(NOT_FOUND_BODY, 404)
@@ -68,7 +70,9 @@ class ApiRateLimitMiddleware:
                 request, group="api", key=lambda group, req: key, rate=settings.API_RATE_LIMIT, increment=True
             )
             if usage and usage["should_limit"]:
-                return json_api_response(RATE_LIMITED_BODY, 429, **{"Retry-After": str(max(1, usage["time_left"]))})
+                return json_api_response(
+                    RATE_LIMITED_BODY, 429, **{"Retry-After": str(max(1, usage["time_left"]))}
+                )
         return self.get_response(request)
 
 
@@ -87,7 +91,10 @@ class ServerDateMiddleware:
             return json_api_response(
                 {
                     "errors": [
-                        {"title": "Bad request", "detail": "The header 'X-With-Server-Date' must be a valid RFC 3339 date"}
+                        {
+                            "title": "Bad request",
+                            "detail": "The header 'X-With-Server-Date' must be a valid RFC 3339 date",
+                        }
                     ]
                 },
                 400,

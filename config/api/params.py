@@ -11,9 +11,7 @@ from config.errors import BadParameterError, BadRequestError
 
 _RUBY_INT = re.compile(r"^\s*([+-]?\d+)")
 
-PAGINATION_ERROR = (
-    "The '#/page[page]' and '#/page[per_page]' parameter values must be a valid number (equal and more than 1)"
-)
+PAGINATION_ERROR = "The '#/page[page]' and '#/page[per_page]' parameter values must be a valid number (equal and more than 1)"
 UPDATED_SINCE_ERROR = "The filter '#/updated_since' must be a valid RCF3339 date"
 
 

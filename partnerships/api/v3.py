@@ -23,7 +23,9 @@ class DeliveryPartnerAttributes(serializers.Serializer):
         return self.context["cohorts"].get(partner.pk, [])
 
 
-DeliveryPartnerSerializer = resource_serializer("DeliveryPartner", "delivery-partner", DeliveryPartnerAttributes)
+DeliveryPartnerSerializer = resource_serializer(
+    "DeliveryPartner", "delivery-partner", DeliveryPartnerAttributes
+)
 
 
 @extend_schema(tags=["delivery partners"])
