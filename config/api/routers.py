@@ -1,4 +1,5 @@
 from rest_framework.routers import SimpleRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
 
 class ApiRouter(SimpleRouter):
@@ -6,3 +7,6 @@ class ApiRouter(SimpleRouter):
 
     def __init__(self):
         super().__init__(trailing_slash="")
+
+    def get_urls(self):
+        return format_suffix_patterns(super().get_urls(), allowed=["json", "csv"])

@@ -97,6 +97,7 @@ class SchoolCohortFactory(DjangoModelFactory):
 class PartnershipFactory(DjangoModelFactory):
     class Meta:
         model = Partnership
+        skip_postgeneration_save = True
 
     lead_provider = factory.SubFactory(LeadProviderFactory)
     school = factory.SubFactory(SchoolFactory)
