@@ -1,9 +1,9 @@
-from types import SimpleNamespace
-
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.api.schema import VERSIONS, version_urlconf
 
 admin.site.site_header = "Early career training: back office"
 admin.site.site_title = "ECF back office"
@@ -17,16 +17,14 @@ urlpatterns = [
     path("api/v3/", include("config.api.v3")),
 ]
 
-for version in ("v1", "v2", "v3"):
+for version in VERSIONS:
     urlpatterns += [
         path(
             f"api/schema/{version}",
             SpectacularAPIView.as_view(
-                urlconf=SimpleNamespace(
-                    urlpatterns=[path(f"api/{version}/", include(f"config.api.{version}"))]
-                ),
+                urlconf=version_urlconf(version),
                 api_version=version,
-                custom_settings={"VERSION": f"{version}"},
+                custom_settings={"VERSION": version},
                 authentication_classes=[],
                 permission_classes=[],
             ),

@@ -82,9 +82,20 @@ class ApiFilterBackend(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view):
         filterset_class = getattr(view, "filterset_class", None)
+        sort = []
+        if getattr(view, "sortable", False) and getattr(view, "action", None) == "list":
+            sort = [
+                {
+                    "name": "sort",
+                    "in": "query",
+                    "required": False,
+                    "description": "Comma-separated columns, each optionally prefixed with - (descending).",
+                    "schema": {"type": "string"},
+                }
+            ]
         if filterset_class is None:
-            return []
-        return [
+            return sort
+        return sort + [
             {
                 "name": f"filter[{name}]",
                 "in": "query",
