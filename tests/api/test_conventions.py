@@ -99,9 +99,8 @@ def test_successful_lookup_records_last_use(provider_client):
 
 
 def test_only_a_digest_of_the_token_is_stored(lead_provider):
-    from partnerships.services import token_issue
-
     from config.actors import Actor
+    from partnerships.services import token_issue
 
     token, raw = token_issue(lead_provider=lead_provider, label="x", actor=Actor.command("test"))
     assert len(raw) >= 43  # 32 random bytes, base64url

@@ -66,7 +66,7 @@ def test_limit_is_shared_across_processes_per_token():
 
     statuses = [status for status, _, _ in first + second]
     assert statuses == [200] * 6 + [429] * 2
-    status, retry_after, body = second[-1]
+    _, retry_after, body = second[-1]
     assert json.loads(body) == {"error": "Retry later"}
     assert 1 <= int(retry_after) <= 300
     assert [status for status, _, _ in other_token] == [200, 200]  # counted per token
