@@ -1,0 +1,50 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from partnerships.sandbox import seed
+
+SANDBOX_URL = "http://127.0.0.1:8000/"
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads the sandbox data set: lead providers, delivery partners, schools, partnerships 2021–2025, "
+        "participants, contracts and statement calendars. Deterministic and idempotent: a re-run adds no "
+        "rows. Every run issues one new live API token per provider (label 'sandbox') and prints it; only "
+        "token digests are stored, so earlier sandbox tokens cannot be shown again but stay live. The "
+        "admin superuser's password is reset on every run (set SANDBOX_ADMIN_PASSWORD to fix it). "
+        "Refused unless settings.SANDBOX is on."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='Print {"lead_providers": [{"id", "name", "token"}], "admin": {"username", "email", "password"}}.',
+        )
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "SANDBOX", False):
+            raise CommandError("seed_sandbox only runs when the SANDBOX setting is on.")
+        result = seed()
+        providers = [
+            {"id": issued.lead_provider.pk, "name": issued.lead_provider.name, "token": issued.token}
+            for issued in result.tokens
+        ]
+        admin = {
+            "username": result.admin.username,
+            "email": result.admin.email,
+            "password": result.admin.password,
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps({"lead_providers": providers, "admin": admin}))
+            return
+        lines = [
+            f"Sandbox seeded. Open {SANDBOX_URL} (API docs at {SANDBOX_URL}api/docs/v3, admin at {SANDBOX_URL}admin/).",
+            f"Admin login: {admin['username']} / {admin['password']} ({admin['email']})",
+            "API tokens (new on every run; earlier sandbox tokens stay live):",
+            *(f"  {provider['name']}: {provider['token']}" for provider in providers),
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,376 @@
+"""`manage.py seed_sandbox` (07 §6): the sandbox data set, its idempotence, its printed logins and tokens."""
+
+import datetime as dt
+import io
+import itertools
+import json
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from config import clock
+from participants.models import (
+    InductionRecord,
+    Participant,
+    ParticipantIdChange,
+    TrainingRecord,
+    TrainingStatusChange,
+)
+from partnerships.models import (
+    LeadProvider,
+    LeadProviderToken,
+    Partnership,
+    PartnershipStateChange,
+    School,
+    SchoolCohort,
+)
+from statements.models import (
+    CallOffContract,
+    MentorCallOffContract,
+    ParticipantBand,
+    Statement,
+    StatementStateChange,
+)
+from statements.selectors import next_output_statement
+
+pytestmark = pytest.mark.django_db
+
+COHORTS = (2021, 2022, 2023, 2024, 2025)
+
+
+def run_seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_sandbox", *args, stdout=out)
+    return out.getvalue()
+
+
+def seed_json() -> dict:
+    return json.loads(run_seed("--json"))
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def fingerprint() -> dict:
+    return {
+        "participants": sorted(Participant.objects.values_list("id", "email", "full_name", "trn")),
+        "records": sorted(
+            TrainingRecord.objects.values_list(
+                "id", "participant_type", "schedule__schedule_identifier", "eligibility_status"
+            )
+        ),
+        "inductions": sorted(
+            (str(a), b, c, d)
+            for a, b, c, d in InductionRecord.objects.values_list(
+                "training_record_id", "start_date", "training_status", "induction_status"
+            )
+        ),
+        "partnerships": sorted(Partnership.objects.values_list("id", "status", "school__urn")),
+        "statements": sorted(Statement.objects.values_list("id", "status", "output_fee")),
+    }
+
+
+@pytest.fixture
+def seeded():
+    return seed_json()
+
+
+# -- refusal ------------------------------------------------------------------------------------------
+
+
+@override_settings(SANDBOX=False)
+def test_refused_unless_the_sandbox_setting_is_on():
+    with pytest.raises(CommandError, match="SANDBOX"):
+        run_seed("--json")
+    assert LeadProvider.objects.count() == 0
+    assert Participant.objects.count() == 0
+    assert get_user_model().objects.count() == 0
+
+
+# -- idempotence and determinism ------------------------------------------------------------------------
+
+
+def test_a_second_run_adds_no_rows_except_one_new_token_per_provider(seeded):
+    before = row_counts()
+    second = seed_json()
+    after = row_counts()
+
+    token_tables = {"partnerships.LeadProviderToken", "partnerships.HistoricalLeadProviderToken"}
+    assert {label: count for label, count in after.items() if label not in token_tables} == {
+        label: count for label, count in before.items() if label not in token_tables
+    }
+    assert after["partnerships.LeadProviderToken"] == before["partnerships.LeadProviderToken"] + 5
+    # Earlier tokens stay live, so both runs' tokens authenticate.
+    for payload in (seeded, second):
+        for provider in payload["lead_providers"]:
+            digest = LeadProviderToken.digest_of(provider["token"])
+            assert LeadProviderToken.objects.get(digest=digest).revoked_at is None
+
+
+def test_the_data_set_is_the_same_on_every_run():
+    with transaction.atomic():
+        run_seed("--json")
+        first = fingerprint()
+        transaction.set_rollback(True)
+    assert Participant.objects.count() == 0
+
+    run_seed("--json")
+
+    assert fingerprint() == first
+
+
+# -- printed output ----------------------------------------------------------------------------------------
+
+
+def test_json_lists_every_provider_with_a_live_token_and_the_admin_login(seeded):
+    assert set(seeded) == {"lead_providers", "admin"}
+    assert len(seeded["lead_providers"]) >= 5
+    for provider in seeded["lead_providers"]:
+        assert set(provider) == {"id", "name", "token"}
+        assert LeadProvider.objects.get(pk=provider["id"]).name == provider["name"]
+
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {provider['token']}").get("/api/v3/delivery-partners")
+
+        assert response.status_code == 200
+        assert response.json()["data"], provider["name"]
+
+    admin = seeded["admin"]
+    assert set(admin) == {"username", "email", "password"}
+    assert admin["username"] == "admin"
+    assert admin["email"] == "admin@sandbox.example.com"
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.is_staff and user.is_active
+    assert user.check_password(admin["password"])
+    assert list(user.groups.values_list("name", flat=True)) == ["finance"]
+
+
+def test_admin_password_is_reset_on_each_run_unless_fixed_by_the_environment(seeded, monkeypatch):
+    again = seed_json()
+    assert again["admin"]["password"] != seeded["admin"]["password"]
+    user = get_user_model().objects.get(username="admin")
+    assert user.check_password(again["admin"]["password"])
+    assert not user.check_password(seeded["admin"]["password"])
+
+    monkeypatch.setenv("SANDBOX_ADMIN_PASSWORD", "sandbox-secret-1")
+    assert seed_json()["admin"]["password"] == "sandbox-secret-1"
+    assert seed_json()["admin"]["password"] == "sandbox-secret-1"
+    assert get_user_model().objects.get(username="admin").check_password("sandbox-secret-1")
+    assert get_user_model().objects.count() == 1
+
+
+def test_readable_summary_names_the_url_admin_login_and_one_token_per_provider():
+    output = run_seed()
+
+    assert "http://127.0.0.1:8000/" in output
+    assert "/api/docs/v3" in output
+    assert "/admin/" in output
+    assert "admin /" in output
+    assert LeadProviderToken.objects.count() == 5
+    for provider in LeadProvider.objects.all():
+        line = next(line for line in output.splitlines() if line.strip().startswith(f"{provider.name}:"))
+        raw = line.split(":", 1)[1].strip()
+        assert (
+            LeadProviderToken.objects.get(digest=LeadProviderToken.digest_of(raw)).lead_provider == provider
+        )
+
+
+# -- the data set ------------------------------------------------------------------------------------------
+
+
+def test_providers_schools_and_partnerships(seeded):
+    assert LeadProvider.objects.count() >= 5
+    assert School.objects.count() >= 50
+    assert School.objects.eligible().count() >= 45
+    assert School.objects.filter(school_type_code=10).exists()  # CIP-only
+    assert School.objects.filter(school_status_code=2).exists()  # closed
+    assert School.objects.filter(administrative_district_code__startswith="W").exists()  # Welsh
+
+    for provider in LeadProvider.objects.all():
+        for year in COHORTS:
+            assert (
+                Partnership.objects.filter(
+                    lead_provider=provider, cohort__start_year=year, relationship=False
+                ).count()
+                >= 3
+            ), (provider, year)
+
+    challenged = Partnership.objects.filter(status="challenged")
+    assert challenged.exists()
+    for partnership in challenged:
+        assert partnership.challenge_reason and partnership.challenged_at
+        change = PartnershipStateChange.objects.get(partnership=partnership, event="challenged")
+        assert (change.from_status, change.to_status, change.reason) == (
+            "active",
+            "challenged",
+            partnership.challenge_reason,
+        )
+        assert (change.actor_kind, change.actor_id) == ("command", "seed_sandbox")
+    assert (
+        PartnershipStateChange.objects.filter(event="created").count()
+        == Partnership.objects.filter(relationship=False).count()
+    )
+    relationship = Partnership.objects.get(relationship=True)
+    assert PartnershipStateChange.objects.filter(
+        partnership=relationship, event="relationship_created"
+    ).exists()
+
+    # Every provider-led school cohort has a default programme carrying one of its partnerships.
+    for school_cohort in SchoolCohort.objects.filter(induction_programme_choice="full_induction_programme"):
+        assert school_cohort.default_programme.partnership.school_id == school_cohort.school_id
+
+
+def test_participants_cover_every_case(seeded):
+    assert Participant.objects.count() >= 500
+    types = Counter(TrainingRecord.objects.values_list("participant_type", flat=True))
+    assert types["ect"] > 0 and types["mentor"] > 0
+    assert set(InductionRecord.objects.values_list("training_status", flat=True)) == {
+        "active",
+        "deferred",
+        "withdrawn",
+    }
+    statuses = set(TrainingRecord.objects.values_list("eligibility_status", flat=True))
+    assert {"eligible", None, "manual_check", "ineligible"} <= statuses
+    assert TrainingRecord.objects.filter(sparsity_uplift=True).exists()
+    assert TrainingRecord.objects.filter(pupil_premium_uplift=True).exists()
+    schedules = set(TrainingRecord.objects.values_list("schedule__schedule_identifier", flat=True))
+    assert {"ecf-standard-september", "ecf-standard-january", "ecf-extended-september"} <= schedules
+    assert TrainingRecord.objects.filter(
+        participant_type="mentor", schedule__cohort__start_year=2025
+    ).exists()
+
+    # Some people are both an ECT and a mentor.
+    both = Counter(TrainingRecord.objects.values_list("participant_id", flat=True))
+    assert any(count == 2 for count in both.values())
+    # Two persons share a TRN.
+    trns = Counter(Participant.objects.exclude(trn=None).values_list("trn", flat=True))
+    assert any(count == 2 for count in trns.values())
+    # A retired id.
+    change = ParticipantIdChange.objects.first()
+    assert change.to_participant_id == change.participant_id != change.from_participant_id
+    # A 2022 ECT moved to 2024 after the freeze.
+    assert TrainingRecord.objects.filter(
+        cohort_changed_after_payments_frozen=True,
+        schedule__cohort__start_year=2024,
+        schedule__schedule_identifier="ecf-extended-september",
+        induction_records__induction_programme__school_cohort__cohort__start_year=2022,
+    ).exists()
+
+
+def test_deferred_and_withdrawn_records_have_their_history(seeded):
+    stopped = InductionRecord.objects.exclude(training_status="active")
+    assert stopped.count() >= 10
+    for record in stopped:
+        change = TrainingStatusChange.objects.filter(induction_record=record).get()
+        assert change.to_status == record.training_status
+        assert change.training_record_id == record.training_record_id
+        assert change.lead_provider_id == record.induction_programme.partnership.lead_provider_id
+        assert change.reason
+        assert (change.actor_kind, change.actor_id) == ("command", "seed_sandbox")
+    # A participant who was deferred and resumed.
+    assert TrainingStatusChange.objects.filter(
+        from_status="deferred", to_status="active", reason=None
+    ).exists()
+
+
+def _provider_of(record: InductionRecord):
+    return record.induction_programme.partnership.lead_provider_id
+
+
+def test_transfers_mentors_and_unfunded_mentors(seeded):
+    # Moved school and provider: leaving at school A, a school-transfer record at school B.
+    joined = InductionRecord.objects.filter(school_transfer=True).select_related(
+        "induction_programme__partnership", "induction_programme__school_cohort"
+    )
+    new_provider = 0
+    for joining in joined:
+        leaving = InductionRecord.objects.get(
+            training_record=joining.training_record, induction_status="leaving"
+        )
+        assert leaving.end_date is not None and leaving.end_date < joining.start_date
+        assert (
+            leaving.induction_programme.school_cohort.school_id
+            != joining.induction_programme.school_cohort.school_id
+        )
+        new_provider += _provider_of(leaving) != _provider_of(joining)
+    assert new_provider >= 1
+    # ...and one who kept their provider through a relationship partnership.
+    assert joined.filter(induction_programme__partnership__relationship=True).exists()
+
+    # Mentors are assigned to ECTs; one mentor trains with another provider than their ECT.
+    mentored = InductionRecord.objects.exclude(mentor=None).select_related("mentor")
+    assert mentored.count() >= 100
+    unfunded = [
+        record
+        for record in mentored
+        if not InductionRecord.objects.filter(
+            training_record=record.mentor,
+            induction_programme__partnership__lead_provider_id=_provider_of(record),
+        ).exists()
+    ]
+    assert unfunded
+    assert all(record.mentor.participant_type == "mentor" for record in mentored)
+
+
+def test_contracts_for_each_provider_and_cohort(seeded):
+    for provider in LeadProvider.objects.all():
+        for year in COHORTS:
+            contract = CallOffContract.objects.get(
+                lead_provider=provider, cohort__start_year=year, version="0.0.1"
+            )
+            letters = list(contract.bands.order_by("band").values_list("band", flat=True))
+            if year == 2025:
+                assert letters == ["A", "B", "C"]
+                assert contract.uplift_amount is None
+                assert MentorCallOffContract.objects.filter(
+                    lead_provider=provider, cohort__start_year=year, version="0.0.1"
+                ).exists()
+            else:
+                assert letters == ["A", "B", "C", "D"]
+                assert contract.uplift_amount is not None
+            bands = list(contract.bands.order_by("band"))
+            assert bands[0].min is None
+            for lower, upper in itertools.pairwise(bands):
+                assert upper.min == lower.max + 1
+    assert ParticipantBand.objects.count() == 5 * 4 * 4 + 5 * 3
+    assert MentorCallOffContract.objects.count() == 5
+
+
+def test_statement_calendar_per_provider_and_cohort(seeded):
+    today = clock.today()
+    assert StatementStateChange.objects.filter(from_status=None).count() == Statement.objects.count()
+    for statement in Statement.objects.select_related("cohort"):
+        assert statement.deadline_date == dt.date(statement.year, statement.month, 1) - dt.timedelta(days=1)
+        assert statement.payment_date == dt.date(statement.year, statement.month, 25)
+        if statement.payment_date < today:
+            expected = "paid"
+        elif statement.deadline_date <= today <= statement.payment_date:
+            expected = "payable"
+        else:
+            expected = "open"
+        assert statement.status == expected, statement
+        assert (statement.marked_as_paid_at is not None) == (expected == "paid")
+        assert statement.call_off_contract.cohort_id == statement.cohort_id
+        assert (statement.mentor_call_off_contract_id is not None) == statement.cohort.mentor_funding
+
+    for provider in LeadProvider.objects.all():
+        for year in COHORTS:
+            statements = Statement.objects.filter(lead_provider=provider, cohort__start_year=year)
+            assert (
+                statements.filter(output_fee=True).exists() and statements.filter(output_fee=False).exists()
+            )
+            cohort_id = statements.first().cohort_id
+            upcoming = next_output_statement(lead_provider_id=provider.pk, cohort_id=cohort_id, today=today)
+            if year in (2021, 2022):
+                # Frozen: no open output statement, so declarations are refused as in production.
+                assert upcoming is None
+            else:
+                assert upcoming is not None
+                assert statements.filter(
+                    output_fee=True, status="open", deadline_date__gte=today + dt.timedelta(days=365)
+                ).exists()
