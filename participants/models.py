@@ -224,7 +224,7 @@ class TrainingRecord(TimestampedModel):
                 condition=Q(record_status="active"),
                 name="training_record_one_active_per_role",
             ),
-            choices_check("participant_type", ScheduleType, name="training_record_type_valid"),
+            choices_check("participant_type", TrainingRecordType, name="training_record_type_valid"),
             choices_check("record_status", RecordStatus, name="training_record_status_valid"),
             choices_check(
                 "eligibility_status",
@@ -342,8 +342,22 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     preferred_email = models.EmailField(max_length=254, null=True, blank=True)
     school_transfer = models.BooleanField(default=False)
 
-    # "Latest" order everywhere (02 §2.1).
-    LATEST_ORDER = (models.F("end_date").desc(nulls_first=True), "-start_date", "-created_at", "-id")
+    # "Latest" order everywhere (02 §2.1): open records (no end date) first, then start date, creation
+    # time and id, each descending. End dates themselves do not order records.
+    LATEST_ORDER = (
+        models.Case(models.When(end_date__isnull=True, then=0), default=1).asc(),
+        models.F("start_date").desc(),
+        models.F("created_at").desc(),
+        models.F("id").desc(),
+    )
+    # For actions (02 §2.2): the same with `end_date` descending as an extra tiebreak.
+    ACTION_ORDER = (
+        models.Case(models.When(end_date__isnull=True, then=0), default=1).asc(),
+        models.F("start_date").desc(),
+        models.F("created_at").desc(),
+        models.F("end_date").desc(nulls_first=True),
+        models.F("id").desc(),
+    )
 
     class Meta:
         permissions = [("change_training_status", "Can change training status on a provider's behalf")]
@@ -366,6 +380,7 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
             models.Index(fields=["mentor"], name="induction_record_mentor"),
             models.Index(fields=["schedule"], name="induction_record_schedule"),
             models.Index(fields=["induction_status"], name="induction_record_status"),
+            models.Index(fields=["training_status"], name="induction_record_training_st"),
         ]
 
     def __str__(self) -> str:

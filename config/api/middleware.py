@@ -5,6 +5,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from django_ratelimit.core import get_usage
@@ -137,16 +138,18 @@ class ApiRequestAuditMiddleware:
         from partnerships.models import ApiRequest
 
         try:
-            ApiRequest.objects.create(
-                lead_provider_id=token.lead_provider_id,
-                token=token,
-                method=request.method,
-                path=request.path[:500],
-                query_string=request.META.get("QUERY_STRING", ""),
-                status_code=response.status_code,
-                request_body=_json_or_text(body) if body else None,
-                response_body=_json_or_text(response.content) if response.status_code >= 400 else None,
-            )
+            # A savepoint: a failed insert (e.g. NUL in a JSON body) must not poison the request's transaction.
+            with transaction.atomic():
+                ApiRequest.objects.create(
+                    lead_provider_id=token.lead_provider_id,
+                    token=token,
+                    method=request.method,
+                    path=request.path[:500],
+                    query_string=request.META.get("QUERY_STRING", ""),
+                    status_code=response.status_code,
+                    request_body=_json_or_text(body) if body else None,
+                    response_body=_json_or_text(response.content) if response.status_code >= 400 else None,
+                )
         except Exception:  # the audit must never turn a served answer into an error
             logger.exception("Could not record API request")
 

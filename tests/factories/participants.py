@@ -75,11 +75,13 @@ def enrol(
     participant_type="ect",
     year=2024,
     schedule_identifier="ecf-standard-september",
+    training_status="active",
     **training_record_fields,
 ) -> InductionRecord:
     """One participant training with a provider: training record + induction record under a partnership.
 
-    Pass `partnership` to put several participants in one school, or `lead_provider` for a new school.
+    Pass `partnership` to put several participants in one school, or `lead_provider` for a new school;
+    `training_status` sets the induction record's provider-owned status at construction.
     """
     the_schedule = schedule(year, schedule_identifier)
     if partnership is None:
@@ -96,5 +98,26 @@ def enrol(
         **training_record_fields,
     )
     return InductionRecordFactory(
-        training_record=record, induction_programme=programme, schedule=the_schedule
+        training_record=record,
+        induction_programme=programme,
+        schedule=the_schedule,
+        training_status=training_status,
     )
+
+
+def add_induction_record(
+    training_record, *, lead_provider=None, partnership=None, **fields
+) -> InductionRecord:
+    """Another induction record for an existing training record, at a new school unless `partnership` says.
+
+    `fields` go to the induction record (start_date, end_date, induction_status, training_status, ...).
+    """
+    if partnership is None:
+        partnership = PartnershipFactory(
+            **({"lead_provider": lead_provider} if lead_provider else {}),
+            cohort=training_record.schedule.cohort,
+        )
+    school_cohort = SchoolCohortFactory(school=partnership.school, cohort=partnership.cohort)
+    programme = InductionProgrammeFactory(school_cohort=school_cohort, partnership=partnership)
+    fields.setdefault("schedule", training_record.schedule)
+    return InductionRecordFactory(training_record=training_record, induction_programme=programme, **fields)

@@ -1,0 +1,51 @@
+"""`filter[...]` of the participant endpoints (01 §6.2, 02 §5.1, §7.1, §8)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from config.api.filters import ApiFilterSet, UpdatedSinceFilter
+from config.api.params import parse_cohort_years, parse_uuid
+from config.errors import BadRequestError
+from participants.models import ParticipantIdChange, TrainingStatus
+from participants.selectors import latest_induction_records
+
+TRAINING_STATUS_ERROR = 'The filter \'#/training_status\' must be ["active", "deferred", "withdrawn"]'
+
+
+class ParticipantFilter(ApiFilterSet):
+    """v3 participants. Visibility, `cohort` and `training_status` apply to one and the same L row."""
+
+    cohort = django_filters.CharFilter(label="Comma-separated cohort start years")
+    training_status = django_filters.CharFilter(label="active, deferred or withdrawn")
+    updated_since = UpdatedSinceFilter(field_name="updated_at", label="RFC 3339 date-time (inclusive)")
+    from_participant_id = django_filters.CharFilter(label="A retired participant id")
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        training_status = data.get("training_status") or None
+        if training_status is not None and training_status not in TrainingStatus.values:
+            raise BadRequestError(TRAINING_STATUS_ERROR)
+        latest = latest_induction_records(
+            lead_provider=self.request.user.lead_provider,
+            cohort_years=parse_cohort_years(data.get("cohort")),
+            training_status=training_status,
+        )
+        queryset = queryset.filter(Exists(latest.filter(training_record__participant_id=OuterRef("pk"))))
+        queryset = self.filters["updated_since"].filter(queryset, data.get("updated_since"))
+        from_id = data.get("from_participant_id")
+        if from_id:
+            pk = parse_uuid(from_id.strip())
+            if pk is None:
+                return queryset.none()
+            queryset = queryset.filter(
+                Exists(
+                    ParticipantIdChange.objects.filter(participant_id=OuterRef("pk"), from_participant_id=pk)
+                )
+            )
+        return queryset
+
+
+class UpdatedSinceOnlyFilter(ApiFilterSet):
+    """Transfers and unfunded mentors: person `updated_at >= value`."""
+
+    updated_since = UpdatedSinceFilter(field_name="updated_at", label="RFC 3339 date-time (inclusive)")

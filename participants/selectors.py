@@ -1,0 +1,330 @@
+"""Reads: what a lead provider sees of participants, transfers and unfunded mentors (02 §2, §5, §7, §8).
+
+"L" (07 §3) is, for one training record and one provider, the latest induction record under an
+unchallenged partnership of that provider. It is chosen by a correlated subquery per training record, so
+that filters on L (cohort, training status) apply *after* choosing it, never while choosing it.
+"""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+
+from config.api.filters import DEFAULT_FIRST_COHORT
+from participants.models import (
+    CourseIdentifier,
+    InductionRecord,
+    InductionStatus,
+    Participant,
+    ParticipantIdChange,
+    TrainingRecord,
+    TrainingRecordType,
+    TrainingStatus,
+    TrainingStatusChange,
+)
+from partnerships.models import PartnershipStatus
+
+TYPE_BY_COURSE = {
+    CourseIdentifier.ECF_INDUCTION: TrainingRecordType.ECT,
+    CourseIdentifier.ECF_MENTOR: TrainingRecordType.MENTOR,
+}
+
+
+# --- visibility (02 §2) -------------------------------------------------------------------------------
+
+
+def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> QuerySet[InductionRecord]:
+    """Induction records whose programme is linked to a partnership of the provider."""
+    queryset = InductionRecord.objects.filter(induction_programme__partnership__lead_provider=lead_provider)
+    if unchallenged:
+        queryset = queryset.filter(induction_programme__partnership__status=PartnershipStatus.ACTIVE)
+    return queryset
+
+
+def latest_induction_records(
+    *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
+) -> QuerySet[InductionRecord]:
+    """The provider's L rows (02 §2.1), optionally narrowed by L's schedule cohort and training status.
+
+    Without `cohort_years` only cohorts after 2020 are considered (01 §6.2).
+    """
+    latest_pk = (
+        provider_induction_records(lead_provider=lead_provider)
+        .filter(training_record_id=OuterRef("training_record_id"))
+        .order_by(*InductionRecord.LATEST_ORDER)
+        .values("pk")[:1]
+    )
+    queryset = provider_induction_records(lead_provider=lead_provider).filter(pk=Subquery(latest_pk))
+    if cohort_years is None:
+        queryset = queryset.filter(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT)
+    else:
+        queryset = queryset.filter(schedule__cohort__start_year__in=cohort_years)
+    if training_status is not None:
+        queryset = queryset.filter(training_status=training_status)
+    return queryset
+
+
+def participant_list(
+    *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
+) -> QuerySet[Participant]:
+    """Persons with at least one training record whose L matches (02 §5.1)."""
+    latest = latest_induction_records(
+        lead_provider=lead_provider, cohort_years=cohort_years, training_status=training_status
+    )
+    return Participant.objects.filter(Exists(latest.filter(training_record__participant_id=OuterRef("pk"))))
+
+
+# --- one page of v3 participants (07 §3.1) ------------------------------------------------------------
+
+
+@dataclass
+class ParticipantPage:
+    enrolments: dict  # participant id → [L rows], by training record created_at
+    updated_at: dict  # participant id → max updated_at of person, training records, induction records
+    status_changes: dict  # (training record id, to_status) → newest TrainingStatusChange by this provider
+    id_changes: dict  # participant id → [ParticipantIdChange], newest first
+
+
+def participant_page(*, lead_provider, participants: list[Participant]) -> ParticipantPage:
+    """Everything the v3 serializer needs for a page of persons, in four queries whatever the page size."""
+    ids = [participant.pk for participant in participants]
+    enrolments = defaultdict(list)
+    if not ids:
+        return ParticipantPage({}, {}, {}, {})
+    latest_rows = (
+        latest_induction_records(lead_provider=lead_provider)
+        .filter(training_record__participant_id__in=ids)
+        .select_related(
+            "training_record",
+            "schedule__cohort",
+            "mentor",
+            "induction_programme__school_cohort__school",
+            "induction_programme__school_cohort__cohort",
+            "induction_programme__partnership",
+        )
+        .order_by("training_record__created_at", "training_record_id")
+    )
+    for row in latest_rows:
+        enrolments[row.training_record.participant_id].append(row)
+
+    updated_at = {participant.pk: participant.updated_at for participant in participants}
+    maxima = (
+        TrainingRecord.objects.filter(participant_id__in=ids)
+        .values("participant_id")
+        .annotate(record_max=Max("updated_at"), induction_max=Max("induction_records__updated_at"))
+        .order_by()
+    )
+    for row in maxima:
+        candidates = [updated_at[row["participant_id"]], row["record_max"], row["induction_max"]]
+        updated_at[row["participant_id"]] = max(value for value in candidates if value is not None)
+
+    record_ids = [row.training_record_id for rows in enrolments.values() for row in rows]
+    status_changes = {}
+    changes = TrainingStatusChange.objects.filter(
+        training_record_id__in=record_ids,
+        lead_provider=lead_provider,
+        to_status__in=[TrainingStatus.DEFERRED, TrainingStatus.WITHDRAWN],
+    ).order_by("changed_at", "id")
+    for change in changes:
+        status_changes[(change.training_record_id, change.to_status)] = change  # newest wins
+
+    id_changes = defaultdict(list)
+    for change in ParticipantIdChange.objects.filter(participant_id__in=ids).order_by("-created_at", "-id"):
+        id_changes[change.participant_id].append(change)
+    return ParticipantPage(dict(enrolments), updated_at, status_changes, dict(id_changes))
+
+
+def participant_status(record: InductionRecord, now: dt.datetime) -> str | None:
+    """The school-reported position of 02 §3.3, at request time."""
+    if record.end_date is not None:
+        return "leaving" if record.end_date > now else "left"
+    if record.start_date > now:
+        return "joining"
+    if record.induction_status in (InductionStatus.ACTIVE, InductionStatus.COMPLETED):
+        return "active"
+    if record.induction_status in (InductionStatus.WITHDRAWN, InductionStatus.CHANGED):
+        return "withdrawn"
+    return None
+
+
+# --- action targets (02 §6.2) -------------------------------------------------------------------------
+
+
+def action_participant(*, participant_id: str, course_identifier) -> Participant | None:
+    """Step 1: the person with that id holding a record of the course, else the person the id resolves to."""
+    try:
+        pk = uuid.UUID(str(participant_id))
+    except (ValueError, AttributeError, TypeError):
+        return None
+    record_type = TYPE_BY_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
+    if record_type is not None:
+        person = Participant.objects.filter(pk=pk, training_records__participant_type=record_type).first()
+        if person is not None:
+            return person
+    person = Participant.objects.filter(pk=pk).first()
+    if person is not None:
+        return person
+    change = ParticipantIdChange.objects.select_related("participant").filter(from_participant_id=pk).first()
+    return change.participant if change else None
+
+
+def action_training_record(*, participant: Participant, course_identifier) -> TrainingRecord | None:
+    """Step 2: the person's active record of the course's type."""
+    record_type = TYPE_BY_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
+    if record_type is None:
+        return None
+    return (
+        participant.training_records.filter(
+            participant_type=record_type, record_status=TrainingRecord.RecordStatus.ACTIVE
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def relevant_induction_record(*, training_record: TrainingRecord, lead_provider) -> InductionRecord | None:
+    """Step 3: the record's latest induction record under any partnership of the provider (02 §2.2)."""
+    return (
+        provider_induction_records(lead_provider=lead_provider, unchallenged=False)
+        .filter(training_record=training_record)
+        .select_related(
+            "schedule__cohort", "induction_programme__school_cohort", "induction_programme__partnership"
+        )
+        .order_by(*InductionRecord.ACTION_ORDER)
+        .first()
+    )
+
+
+def training_record_lead_providers(*, training_record: TrainingRecord):
+    """The providers a training record has trained with (the admin's choice on a provider's behalf)."""
+    from partnerships.models import LeadProvider
+
+    return LeadProvider.objects.filter(
+        partnerships__programmes__induction_records__training_record=training_record
+    ).distinct()
+
+
+# --- transfers (02 §7) --------------------------------------------------------------------------------
+
+
+def transfer_list(*, lead_provider) -> QuerySet[Participant]:
+    leaving = InductionRecord.objects.filter(
+        training_record_id=OuterRef("pk"), induction_status=InductionStatus.LEAVING
+    )
+    provider_side = provider_induction_records(lead_provider=lead_provider, unchallenged=False).filter(
+        Q(school_transfer=True) | Q(induction_status=InductionStatus.LEAVING),
+        training_record_id=OuterRef("pk"),
+    )
+    records = TrainingRecord.objects.filter(Exists(leaving), Exists(provider_side))
+    return Participant.objects.filter(Exists(records.filter(participant_id=OuterRef("pk"))))
+
+
+@dataclass
+class Transfer:
+    training_record_id: uuid.UUID
+    leaving: InductionRecord
+    joining: InductionRecord | None
+
+
+def transfer_page(*, participants: list[Participant]) -> dict:
+    """participant id → its induction records grouped by training record, by created_at (one query)."""
+    ids = [participant.pk for participant in participants]
+    grouped: dict = defaultdict(lambda: defaultdict(list))
+    records = (
+        InductionRecord.objects.filter(training_record__participant_id__in=ids)
+        .select_related(
+            "training_record",
+            "induction_programme__school_cohort__school",
+            "induction_programme__partnership__lead_provider",
+        )
+        .order_by("training_record__created_at", "training_record_id", "created_at", "id")
+    )
+    for record in records:
+        grouped[record.training_record.participant_id][record.training_record_id].append(record)
+    return grouped
+
+
+def _lead_provider_id(record: InductionRecord):
+    partnership = record.induction_programme.partnership
+    return partnership.lead_provider_id if partnership else None
+
+
+def _school_id(record: InductionRecord):
+    return record.induction_programme.school_cohort.school_id
+
+
+def build_transfers(*, records_by_training_record: dict, lead_provider) -> list[Transfer]:
+    """Pairs leaving records with the joining record at another school (02 §7.2), per training record."""
+    transfers = []
+    for training_record_id, records in records_by_training_record.items():
+        used: set = set()
+        for index, leaving in enumerate(records):
+            if leaving.induction_status != InductionStatus.LEAVING:
+                continue
+            joining = None
+            for candidate in records[index + 1 :]:
+                if (
+                    candidate.pk not in used
+                    and candidate.induction_status != InductionStatus.LEAVING
+                    and candidate.school_transfer
+                    and _school_id(candidate) != _school_id(leaving)
+                ):
+                    joining = candidate
+                    used.add(candidate.pk)
+                    break
+            ours = _lead_provider_id(leaving) == lead_provider.pk
+            if joining is not None:
+                ours = ours or _lead_provider_id(joining) == lead_provider.pk
+            if ours:
+                transfers.append(Transfer(training_record_id, leaving, joining))
+    return transfers
+
+
+# --- unfunded mentors (02 §8) -------------------------------------------------------------------------
+
+
+def unfunded_mentor_list(*, lead_provider) -> QuerySet[Participant]:
+    """Mentors named on the provider's L rows whose own mentor record has no L for the provider."""
+    own_record_visible = latest_induction_records(lead_provider=lead_provider).filter(
+        training_record_id=OuterRef("mentor_id")
+    )
+    mentoring = (
+        latest_induction_records(lead_provider=lead_provider)
+        .filter(mentor__participant_id=OuterRef("pk"))
+        .filter(~Exists(own_record_visible))
+    )
+    return Participant.objects.filter(Exists(mentoring))
+
+
+def unfunded_mentor_page(*, participants: list[Participant]) -> dict:
+    """participant id → (email, teacher reference number) of each mentor, in two queries."""
+    ids = [participant.pk for participant in participants]
+    emails = {participant.pk: participant.email for participant in participants}
+    trns = {participant.pk: participant.trn for participant in participants}
+    mentor_records = TrainingRecord.objects.filter(
+        participant_id__in=ids, participant_type=TrainingRecordType.MENTOR
+    ).order_by("participant_id", "record_status", "created_at")  # "active" sorts before "withdrawn"
+    for record in mentor_records:
+        if not trns[record.participant_id] and record.registration_trn:
+            trns[record.participant_id] = record.registration_trn
+    records = (
+        InductionRecord.objects.filter(
+            training_record__participant_id__in=ids,
+            training_record__participant_type=TrainingRecordType.MENTOR,
+        )
+        .select_related("training_record")
+        .order_by(
+            "training_record__participant_id", "training_record__record_status", *InductionRecord.LATEST_ORDER
+        )
+    )
+    seen = set()
+    for record in records:
+        person_id = record.training_record.participant_id
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        if record.preferred_email and record.preferred_email.strip():
+            emails[person_id] = record.preferred_email
+    return {pk: (emails[pk], trns[pk]) for pk in ids}

@@ -1,0 +1,534 @@
+"""Use cases that write: defer / resume / withdraw / change schedule (02 §6) and funding eligibility (07 §4).
+
+Each service locks the training record, runs the spec's checks in the spec's order (collecting every
+failing attribute, 01 §7.3), transitions the induction record through the model's transition methods,
+writes one history row and touches the person, in one transaction.
+"""
+
+import re
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from config import clock
+from config.actors import Actor, acting_as
+from config.errors import AttributeErrors
+from participants import exceptions as msg
+from participants.exceptions import EligibilityError, ProviderNotLinkedError
+from participants.models import (
+    DeclarationType,
+    DeferReason,
+    EligibilityChange,
+    EligibilityReason,
+    EligibilityStatus,
+    InductionRecord,
+    InductionStatus,
+    Participant,
+    Schedule,
+    ScheduleChange,
+    ScheduleIdentifier,
+    TrainingRecord,
+    TrainingRecordType,
+    TrainingStatus,
+    TrainingStatusChange,
+    WithdrawReason,
+)
+from participants.selectors import (
+    action_participant,
+    action_training_record,
+    relevant_induction_record,
+)
+from participants.signals import eligibility_changed
+
+# Declaration states read through `training_record.declarations` (participants never imports declarations).
+LIVE_DECLARATION_STATES = ("submitted", "eligible", "payable", "paid")
+BILLABLE_DECLARATION_STATES = ("eligible", "payable", "paid")
+# Destination of partially trained ECTs from a payments-frozen cohort (03 §4.4).
+FROZEN_COHORT_DESTINATION = 2024
+
+DEFER = "defer"
+RESUME = "resume"
+WITHDRAW = "withdraw"
+
+
+def participant_touch(participant_id) -> None:
+    """The touch rule (07 §0): every write to a training or induction record ends here."""
+    Participant.objects.filter(pk=participant_id).update(updated_at=timezone.now())
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+# --- shared resolution and checks (02 §6.2–6.3) ------------------------------------------------------
+
+
+class _Target:
+    def __init__(self):
+        self.participant = None
+        self.training_record = None
+        self.induction_record = None
+
+
+def _resolve(errors: AttributeErrors, *, participant_id, course_identifier, lead_provider) -> _Target:
+    """Runs checks #1–#4 in order; locks the training record once found."""
+    target = _Target()
+    target.participant = action_participant(
+        participant_id=participant_id, course_identifier=course_identifier
+    )
+    if target.participant is None:
+        errors.add("participant_id", msg.NOT_RECOGNISED)
+    else:
+        record = action_training_record(participant=target.participant, course_identifier=course_identifier)
+        if record is not None:
+            target.training_record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        elif not errors:
+            errors.add("course_identifier", msg.COURSE_NOT_RECOGNISED)
+    if _blank(course_identifier):
+        errors.add("course_identifier", msg.COURSE_BLANK)
+    if not errors:
+        if target.training_record is not None:
+            target.induction_record = relevant_induction_record(
+                training_record=target.training_record, lead_provider=lead_provider
+            )
+        if target.induction_record is None:
+            errors.add("participant_id", msg.NOT_RECOGNISED)
+    return target
+
+
+def _check_reason(errors: AttributeErrors, reason, allowed) -> None:
+    if _blank(reason):
+        errors.add("reason", msg.REASON_BLANK)
+    if not isinstance(reason, str) or reason not in allowed:
+        errors.add("reason", msg.REASON_INVALID)
+
+
+def _check_status(
+    errors: AttributeErrors, action: str, record: InductionRecord | None, reason, *, found: bool
+):
+    """The per-action rules of 02 §6.4, after §6.3."""
+    status = record.training_status if record is not None else None
+    if action == DEFER:
+        _check_reason(errors, reason, DeferReason.values)
+        if status == TrainingStatus.DEFERRED:
+            errors.add("participant_profile", msg.ALREADY_DEFERRED)
+        if status == TrainingStatus.WITHDRAWN:
+            errors.add("participant_profile", msg.ALREADY_WITHDRAWN)
+    elif action == WITHDRAW:
+        if found:
+            _check_reason(errors, reason, WithdrawReason.values)
+        if status == TrainingStatus.WITHDRAWN:
+            errors.add("participant_profile", msg.ALREADY_WITHDRAWN)
+    elif action == RESUME and status == TrainingStatus.ACTIVE:
+        errors.add("participant_profile", msg.ALREADY_ACTIVE)
+
+
+# --- superseding an induction record (02 §6.6) --------------------------------------------------------
+
+
+def _supersede(record: InductionRecord, *, now, change: Callable[[InductionRecord], None]) -> InductionRecord:
+    """Edits a future record in place; otherwise closes it (`changed`, ends now) and opens a copy from now."""
+    record = InductionRecord.objects.select_for_update().get(pk=record.pk)
+    if record.start_date > now:
+        change(record)
+        record.save()
+        return record
+    copy = InductionRecord(
+        training_record_id=record.training_record_id,
+        induction_programme_id=record.induction_programme_id,
+        schedule_id=record.schedule_id,
+        start_date=now,
+        end_date=record.end_date if record.end_date is not None and record.end_date > now else None,
+        training_status=record.training_status,
+        induction_status=record.induction_status,
+        mentor_id=record.mentor_id,
+        preferred_email=record.preferred_email,
+        school_transfer=record.school_transfer,
+    )
+    record.induction_status = InductionStatus.CHANGED
+    record.end_date = now
+    record.save(update_fields=["induction_status", "end_date", "updated_at"])
+    change(copy)
+    copy.save()
+    return copy
+
+
+def _change_training_status(
+    *,
+    training_record: TrainingRecord,
+    induction_record: InductionRecord,
+    lead_provider,
+    action,
+    reason,
+    actor,
+) -> InductionRecord:
+    now = clock.now()
+    before = induction_record.training_status
+    opened = _supersede(induction_record, now=now, change=lambda record: getattr(record, action)())
+    TrainingStatusChange.objects.create(
+        training_record=training_record,
+        lead_provider=lead_provider,
+        induction_record=opened,
+        from_status=before,
+        to_status=opened.training_status,
+        reason=None if action == RESUME else reason,
+        changed_at=now,
+        **TrainingStatusChange.actor_fields(actor),
+    )
+    training_record.save(update_fields=["updated_at"])
+    participant_touch(training_record.participant_id)
+    return opened
+
+
+# --- API actions --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_change_training_status(
+    *, action: str, participant_id, attributes: dict, lead_provider, actor: Actor
+) -> Participant:
+    """PUT …/defer, …/resume, …/withdraw (02 §6.3–6.4, 6.6). Returns the person."""
+    errors = AttributeErrors()
+    course_identifier = attributes.get("course_identifier")
+    reason = attributes.get("reason")
+    target = _resolve(
+        errors,
+        participant_id=participant_id,
+        course_identifier=course_identifier,
+        lead_provider=lead_provider,
+    )
+    _check_status(errors, action, target.induction_record, reason, found=target.training_record is not None)
+    if errors:
+        raise errors
+    _change_training_status(
+        training_record=target.training_record,
+        induction_record=target.induction_record,
+        lead_provider=lead_provider,
+        action=action,
+        reason=reason,
+        actor=actor,
+    )
+    return Participant.objects.get(pk=target.participant.pk)
+
+
+def participant_defer(*, participant_id, attributes, lead_provider, actor) -> Participant:
+    return participant_change_training_status(
+        action=DEFER,
+        participant_id=participant_id,
+        attributes=attributes,
+        lead_provider=lead_provider,
+        actor=actor,
+    )
+
+
+def participant_resume(*, participant_id, attributes, lead_provider, actor) -> Participant:
+    return participant_change_training_status(
+        action=RESUME,
+        participant_id=participant_id,
+        attributes=attributes,
+        lead_provider=lead_provider,
+        actor=actor,
+    )
+
+
+def participant_withdraw(*, participant_id, attributes, lead_provider, actor) -> Participant:
+    return participant_change_training_status(
+        action=WITHDRAW,
+        participant_id=participant_id,
+        attributes=attributes,
+        lead_provider=lead_provider,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def training_record_change_training_status(
+    *, training_record: TrainingRecord, lead_provider, action: str, reason, actor: Actor
+) -> InductionRecord:
+    """DfE staff acting on a provider's behalf (admin): the same rules and effects as the API action."""
+    if action not in (DEFER, RESUME, WITHDRAW):
+        raise ProviderNotLinkedError(f"Unknown action {action!r}.")
+    training_record = TrainingRecord.objects.select_for_update().get(pk=training_record.pk)
+    induction_record = relevant_induction_record(training_record=training_record, lead_provider=lead_provider)
+    if induction_record is None:
+        raise ProviderNotLinkedError(f"{lead_provider} has never trained this participant.")
+    errors = AttributeErrors()
+    _check_status(errors, action, induction_record, reason, found=True)
+    if errors:
+        raise errors
+    return _change_training_status(
+        training_record=training_record,
+        induction_record=induction_record,
+        lead_provider=lead_provider,
+        action=action,
+        reason=reason,
+        actor=actor,
+    )
+
+
+# --- change schedule (02 §6.5, 03 §4.4) ---------------------------------------------------------------
+
+
+def _target_cohort(value, induction_record: InductionRecord):
+    from partnerships.models import Cohort
+
+    if _blank(value):
+        return induction_record.induction_programme.school_cohort.cohort
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
+        year = int(value)
+    else:
+        return None
+    return Cohort.objects.filter(start_year=year).first()
+
+
+def _declaration_fits(declaration, milestones: dict) -> bool:
+    import datetime as dt
+
+    milestone = milestones.get(declaration.declaration_type)
+    if milestone is None:
+        return False  # e.g. extended-1 on a non-extended schedule (Decision, 02 §6.5)
+    start = dt.datetime.combine(milestone.start_date, dt.time.min, tzinfo=dt.UTC)
+    if declaration.declaration_date <= start:
+        return False
+    if milestone.milestone_date is not None:
+        deadline = dt.datetime.combine(milestone.milestone_date, dt.time.max, tzinfo=dt.UTC)
+        if declaration.declaration_date > deadline:
+            return False
+    return True
+
+
+def _frozen_cohort_path(record: TrainingRecord, target_cohort, declarations: list, now) -> bool:
+    """03 §4.4 point 5: an ECT leaving a payments-frozen cohort for 2024, or going back."""
+    if record.participant_type != TrainingRecordType.ECT or target_cohort is None:
+        return False
+    current_cohort = record.schedule.cohort
+    billable = [d for d in declarations if d.state in BILLABLE_DECLARATION_STATES]
+    if not record.cohort_changed_after_payments_frozen:
+        return (
+            target_cohort.start_year == FROZEN_COHORT_DESTINATION
+            and current_cohort.is_payments_frozen(now)
+            and record.induction_completion_date is None
+            and any(d.declaration_type != DeclarationType.COMPLETED for d in billable)
+            and not any(d.declaration_type == DeclarationType.COMPLETED for d in billable)
+        )
+    return (
+        target_cohort.is_payments_frozen(now)
+        and not any(
+            d.cohort_id == current_cohort.pk and d.state in LIVE_DECLARATION_STATES for d in declarations
+        )
+        and any(d.cohort_id == target_cohort.pk for d in billable)
+    )
+
+
+def _matching_partnership(*, lead_provider, induction_record: InductionRecord, target_cohort):
+    from partnerships.models import Partnership, PartnershipStatus
+
+    if target_cohort is None:
+        return None
+    same_cohort = target_cohort.pk == induction_record.schedule.cohort_id
+    partnerships = Partnership.objects.filter(
+        lead_provider=lead_provider,
+        school_id=induction_record.induction_programme.school_cohort.school_id,
+        cohort=target_cohort,
+        status=PartnershipStatus.ACTIVE,
+    )
+    if not same_cohort:
+        partnerships = partnerships.filter(relationship=False)
+    return partnerships.order_by("relationship", "created_at").first()
+
+
+@transaction.atomic
+def participant_change_schedule(
+    *, participant_id, attributes: dict, lead_provider, actor: Actor
+) -> Participant:
+    """PUT …/change-schedule (02 §6.5). Returns the person."""
+    errors = AttributeErrors()
+    course_identifier = attributes.get("course_identifier")
+    schedule_identifier = attributes.get("schedule_identifier")
+    target = _resolve(
+        errors,
+        participant_id=participant_id,
+        course_identifier=course_identifier,
+        lead_provider=lead_provider,
+    )
+    if _blank(schedule_identifier):
+        errors.add("schedule_identifier", msg.SCHEDULE_INVALID)
+    induction_record = target.induction_record
+    if induction_record is None:
+        raise errors  # checks below need the participant; §6.3 has already reported why it is missing
+    record = target.training_record
+    now = clock.now()
+    cohort = _target_cohort(attributes.get("cohort"), induction_record)
+    schedule = None
+    known_identifier = (
+        isinstance(schedule_identifier, str) and schedule_identifier in ScheduleIdentifier.values
+    )
+    if cohort is not None and known_identifier:
+        schedule = Schedule.objects.filter(cohort=cohort, schedule_identifier=schedule_identifier).first()
+        if schedule is None:
+            errors.add("schedule_identifier", msg.SCHEDULE_INVALID)
+    elif not _blank(schedule_identifier) and not known_identifier:
+        errors.add("schedule_identifier", msg.SCHEDULE_INVALID)
+
+    if induction_record.training_status == TrainingStatus.WITHDRAWN:
+        errors.add("participant_id", msg.WITHDRAWN_PARTICIPANT)
+
+    declarations = list(
+        record.declarations.filter(state__in=LIVE_DECLARATION_STATES).select_related("cohort")
+    )
+    frozen_path = _frozen_cohort_path(record, cohort, declarations, now)
+    if schedule is not None and not frozen_path:
+        considered = [
+            d
+            for d in declarations
+            if not (record.cohort_changed_after_payments_frozen and d.cohort.is_payments_frozen(now))
+        ]
+        if considered:
+            milestones = {milestone.declaration_type: milestone for milestone in schedule.milestones.all()}
+            if not all(_declaration_fits(d, milestones) for d in considered):
+                errors.add("schedule_identifier", msg.INVALIDATES_DECLARATIONS)
+    if (
+        schedule is not None
+        and schedule.pk == record.schedule_id
+        and schedule.pk == induction_record.schedule_id
+    ):
+        errors.add("schedule_identifier", msg.SCHEDULE_IN_USE)
+    if (
+        isinstance(schedule_identifier, str)
+        and schedule_identifier.startswith("ecf-replacement-")
+        and course_identifier != "ecf-mentor"
+    ):
+        errors.add("schedule_identifier", msg.SCHEDULE_NOT_FOR_COURSE)
+    if (
+        declarations
+        and not frozen_path
+        and (cohort is None or cohort.pk != induction_record.schedule.cohort_id)
+    ):
+        errors.add("cohort", msg.COHORT_LOCKED)
+    partnership = _matching_partnership(
+        lead_provider=lead_provider, induction_record=induction_record, target_cohort=cohort
+    )
+    if partnership is None:
+        errors.add("cohort", msg.NO_PARTNERSHIP_FOR_COHORT)
+    if errors:
+        raise errors
+
+    with acting_as(actor):  # a school cohort may be created (audited model)
+        _apply_schedule_change(
+            record=record,
+            induction_record=induction_record,
+            schedule=schedule,
+            partnership=partnership,
+            frozen_path=frozen_path,
+            lead_provider=lead_provider,
+            actor=actor,
+            now=now,
+        )
+    return Participant.objects.get(pk=target.participant.pk)
+
+
+def _apply_schedule_change(
+    *, record, induction_record, schedule, partnership, frozen_path, lead_provider, actor, now
+):
+    from partnerships.models import InductionProgramme, ProgrammeChoice, SchoolCohort, TrainingProgramme
+
+    ScheduleChange.objects.create(
+        training_record=record,
+        lead_provider=lead_provider,
+        from_schedule_id=record.schedule_id,
+        to_schedule=schedule,
+        changed_at=now,
+        **ScheduleChange.actor_fields(actor),
+    )
+    school_cohort, _ = SchoolCohort.objects.get_or_create(
+        school_id=induction_record.induction_programme.school_cohort.school_id,
+        cohort=schedule.cohort,
+        defaults={"induction_programme_choice": ProgrammeChoice.FULL_INDUCTION_PROGRAMME},
+    )
+    programme_id = induction_record.induction_programme_id
+    if not partnership.relationship:
+        if school_cohort.default_programme_id is not None:
+            programme_id = school_cohort.default_programme_id
+        else:
+            linked = school_cohort.programmes.filter(partnership=partnership).order_by("created_at").first()
+            if linked is None:
+                # The target school cohort has no provider-led programme yet: open one for the partnership.
+                linked = InductionProgramme.objects.create(
+                    school_cohort=school_cohort,
+                    training_programme=TrainingProgramme.FULL_INDUCTION_PROGRAMME,
+                    partnership=partnership,
+                )
+            programme_id = linked.pk
+
+    def change(row: InductionRecord) -> None:
+        row.schedule = schedule
+        row.induction_programme_id = programme_id
+
+    _supersede(induction_record, now=now, change=change)
+    record.schedule = schedule
+    record.school_cohort = school_cohort
+    if frozen_path:
+        record.cohort_changed_after_payments_frozen = not record.cohort_changed_after_payments_frozen
+    record.save(
+        update_fields=["schedule", "school_cohort", "cohort_changed_after_payments_frozen", "updated_at"]
+    )
+    participant_touch(record.participant_id)
+
+
+# --- funding eligibility (07 §4) ---------------------------------------------------------------------
+
+NEEDS_REASON = (EligibilityStatus.INELIGIBLE, EligibilityStatus.MANUAL_CHECK)
+
+
+@transaction.atomic
+def participant_set_eligibility(
+    *, training_record: TrainingRecord, status, reason, actor: Actor
+) -> TrainingRecord:
+    """DfE records a training record's funding eligibility; declarations listen for the change."""
+    status = status.strip() if isinstance(status, str) else status
+    reason = reason.strip() if isinstance(reason, str) else reason
+    if status not in EligibilityStatus.values:
+        raise EligibilityError(
+            f"Unknown eligibility status {status!r}; expected one of {', '.join(EligibilityStatus.values)}."
+        )
+    if _blank(reason):
+        if status in NEEDS_REASON:
+            raise EligibilityError(f"A reason is required when the status is {status}.")
+        reason = EligibilityReason.NONE
+    if reason not in EligibilityReason.values:
+        raise EligibilityError(
+            f"Unknown eligibility reason {reason!r}; expected one of {', '.join(EligibilityReason.values)}."
+        )
+    if status in NEEDS_REASON and reason == EligibilityReason.NONE:
+        raise EligibilityError(f"A reason other than 'none' is required when the status is {status}.")
+
+    record = TrainingRecord.objects.select_for_update().get(pk=training_record.pk)
+    before_status, before_reason = record.eligibility_status, record.eligibility_reason
+    if (before_status, before_reason) == (status, reason):
+        return record
+    record.eligibility_status = status
+    record.eligibility_reason = reason
+    record.save(update_fields=["eligibility_status", "eligibility_reason", "updated_at"])
+    EligibilityChange.objects.create(
+        training_record=record,
+        from_status=before_status,
+        to_status=status,
+        from_reason=before_reason,
+        to_reason=reason,
+        changed_at=clock.now(),
+        **EligibilityChange.actor_fields(actor),
+    )
+    participant_touch(record.participant_id)
+    eligibility_changed.send(
+        sender=TrainingRecord,
+        training_record=record,
+        from_status=before_status,
+        to_status=status,
+        actor=actor,
+    )
+    return record
