@@ -54,7 +54,7 @@ def run_worker(*, auth: str, requests: int, limit: str, address: str = "10.0.0.1
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_limit_is_shared_across_processes_per_token():
     provider = LeadProviderFactory(name="Rate limited provider")
     _, raw = LeadProviderTokenFactory.issue(provider)
@@ -72,7 +72,7 @@ def test_limit_is_shared_across_processes_per_token():
     assert [status for status, _, _ in other_token] == [200, 200]  # counted per token
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_requests_without_a_known_token_are_limited_per_address():
     first = run_worker(auth="", requests=3, limit="4/5m", address="10.0.0.7")
     second = run_worker(auth="Bearer unknown", requests=3, limit="4/5m", address="10.0.0.7")

@@ -1,0 +1,576 @@
+"""Declaration use cases: submit (04 §6–7), void and claw back (04 §9), promote on eligibility (04 §8).
+
+Each locks the rows it decides on, checks, transitions, saves and writes history in one transaction.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config import clock
+from config.actors import Actor
+from config.errors import AttributeErrors
+from declarations import exceptions as texts
+from declarations.exceptions import (
+    ClawbackRefusedError,
+    DeclarationAlreadyVoidedError,
+    DeclarationNotVoidableError,
+)
+from declarations.models import Declaration, DeclarationAttempt, DeclarationState, DeclarationStateChange
+from declarations.selectors import (
+    active_training_record,
+    latest_training_status_change,
+    live_declaration_for_slot,
+    participant_resolve,
+    provider_trains_on_schedule,
+    relevant_induction_record,
+)
+from declarations.validators import (
+    evidence_error,
+    is_blank,
+    normalised_evidence,
+    parse_lenient,
+    parse_rfc3339,
+    read_attributes,
+)
+from participants.models import (
+    CourseIdentifier,
+    DeclarationType,
+    MentorCompletionReason,
+    Participant,
+    TrainingRecord,
+    TrainingStatus,
+)
+from statements.models import StatementLineItem
+from statements.selectors import next_output_statement
+from statements.services import (
+    line_items_follow_declaration,
+    statement_add_clawback,
+    statement_attach_declaration,
+)
+
+logger = logging.getLogger(__name__)
+
+SLOT_CONSTRAINT = "declaration_one_live_per_slot"
+MENTOR_FUNDED_TYPES = (DeclarationType.STARTED, DeclarationType.COMPLETED)
+
+
+def rfc3339(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_state_change(declaration: Declaration, *, before, actor: Actor, reason: str | None = None):
+    return DeclarationStateChange.objects.create(
+        declaration=declaration,
+        from_state=before,
+        to_state=declaration.state,
+        reason=reason,
+        **DeclarationStateChange.actor_fields(actor),
+    )
+
+
+def _lock_people(participant: Participant) -> None:
+    """The declaring person and everyone sharing their TRN, in one fixed order (07 §2.3), so the open-slot
+    and duplicate checks of two racing submissions run one after the other."""
+    people = Q(pk=participant.pk)
+    if participant.trn:
+        people |= Q(trn=participant.trn)
+    list(Participant.objects.filter(people).order_by("pk").select_for_update().values_list("pk", flat=True))
+
+
+def _is_slot_violation(error: IntegrityError) -> bool:
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return name == SLOT_CONSTRAINT if name else SLOT_CONSTRAINT in str(error)
+
+
+def _exact_copy(*, lead_provider, participant, course, declaration_type, declaration_date, evidence):
+    """D1: a live declaration equal to this submission in every submitted attribute."""
+    return (
+        Declaration.objects.filter(
+            lead_provider=lead_provider,
+            participant=participant,
+            course_identifier=course,
+            declaration_type=declaration_type,
+            declaration_date=declaration_date,
+            state__in=Declaration.LIVE_STATES,
+        )
+        .filter(Q(evidence_held__isnull=True) if evidence is None else Q(evidence_held=evidence))
+        .first()
+    )
+
+
+def declaration_submit(*, lead_provider, attributes: dict, actor: Actor, token=None) -> Declaration:
+    """POST /participant-declarations: the existing declaration for an exact copy (D1), else a new one.
+
+    Raises AttributeErrors with the 04 §6.3 errors. The attempt row survives a refusal.
+    """
+    values = read_attributes(attributes)
+    participant = participant_resolve(
+        participant_id=values["participant_id"], course_identifier=values["course_identifier"]
+    )
+    attempt = None
+    if participant is not None:
+        attempt = DeclarationAttempt.objects.create(
+            participant=participant,
+            lead_provider=lead_provider,
+            token=token,
+            declaration_type=_clip(values["declaration_type"]),
+            declaration_date=_clip(values["declaration_date"]),
+            course_identifier=_clip(values["course_identifier"]),
+            evidence_held=_clip(values["evidence_held"]),
+        )
+    with transaction.atomic():
+        if participant is not None:
+            _lock_people(participant)
+        declaration = _submit_locked(
+            lead_provider=lead_provider, participant=participant, values=values, actor=actor
+        )
+        if attempt is not None:
+            attempt.declaration = declaration
+            attempt.save(update_fields=["declaration"])
+    return declaration
+
+
+def _clip(value: str | None) -> str | None:
+    return None if value is None else value[:255]
+
+
+def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
+    course = values["course_identifier"]
+    raw_type = values["declaration_type"]
+    raw_date = values["declaration_date"]
+    raw_evidence = values["evidence_held"]
+
+    # Rule #0 short-circuits.
+    if course is not None and course.startswith("npq-"):
+        raise AttributeErrors([("course_identifier", texts.NPQ_COURSE_NO_LONGER_SUPPORTED)])
+
+    record = (
+        active_training_record(participant=participant, course_identifier=course) if participant else None
+    )
+    schedule = record.schedule if record else None
+    cohort = schedule.cohort if schedule else None
+    parsed = None if is_blank(raw_date) else parse_lenient(raw_date)
+    strict = None if is_blank(raw_date) else parse_rfc3339(raw_date)
+    declaration_type = None if is_blank(raw_type) else raw_type
+    provider_trains = bool(record) and provider_trains_on_schedule(
+        training_record=record, lead_provider=lead_provider
+    )
+    evidence = (
+        normalised_evidence(
+            detailed=cohort.detailed_evidence_types,
+            declaration_type=declaration_type,
+            evidence_held=raw_evidence,
+        )
+        if cohort
+        else None
+    )
+
+    # D1: an exact copy of a live declaration answers with it, before any rule.
+    if provider_trains and strict is not None and declaration_type:
+        existing = _exact_copy(
+            lead_provider=lead_provider,
+            participant=participant,
+            course=course,
+            declaration_type=declaration_type,
+            declaration_date=strict,
+            evidence=evidence,
+        )
+        if existing is not None:
+            return existing
+
+    errors = AttributeErrors()
+    # 1
+    if participant is None:
+        errors.add("participant_id", texts.INVALID_PARTICIPANT)
+    # 2
+    if record is not None and parsed is not None:
+        withdrawn_at = _withdrawn_at(record=record, lead_provider=lead_provider, at=parsed)
+        if withdrawn_at is not None:
+            errors.add(
+                "participant_id",
+                texts.WITHDRAWN_BEFORE_DECLARATION.format(withdrawn_at=rfc3339(withdrawn_at)),
+            )
+    # 3
+    if parsed is None:
+        errors.add("declaration_date", texts.MISSING_DECLARATION_DATE)
+    # 4
+    if declaration_type is None:
+        errors.add("declaration_type", texts.MISSING_DECLARATION_TYPE)
+    # 5
+    if parsed is not None and parsed > clock.now():
+        errors.add("declaration_date", texts.FUTURE_DATE)
+    # 6
+    if not is_blank(raw_date) and strict is None:
+        errors.add("declaration_date", texts.INVALID_DECLARATION_DATE)
+    # 7, 8
+    milestone = (
+        schedule.milestones.filter(declaration_type=declaration_type).first()
+        if schedule and declaration_type
+        else None
+    )
+    if milestone is not None and parsed is not None:
+        if parsed < dt.datetime.combine(milestone.start_date, dt.time.min, tzinfo=dt.UTC):
+            errors.add("declaration_date", texts.BEFORE_MILESTONE_START)
+        if milestone.milestone_date is not None and parsed >= dt.datetime.combine(
+            milestone.milestone_date + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
+        ):
+            errors.add("declaration_date", texts.AFTER_MILESTONE_CUTOFF)
+    # 9
+    if (
+        record is not None
+        and _statement_needed(
+            record=record,
+            lead_provider=lead_provider,
+            participant=participant,
+            course=course,
+            declaration_type=declaration_type,
+            declaration_date=strict or parsed,
+            evidence=evidence,
+        )
+        and next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=cohort.pk) is None
+    ):
+        errors.add("cohort", texts.NO_OUTPUT_FEE_STATEMENTS.format(year=cohort.start_year))
+    # 10
+    if record is not None and milestone is None:
+        errors.add("declaration_type", texts.MISMATCH_DECLARATION_TYPE)
+    # 11
+    if (
+        participant is not None
+        and declaration_type
+        and course
+        and live_declaration_for_slot(
+            participant_id=participant.pk, course_identifier=course, declaration_type=declaration_type
+        )
+    ):
+        errors.add("base", texts.DECLARATION_ALREADY_EXISTS)
+    # 12
+    if (
+        record is not None
+        and record.participant_type == TrainingRecord.Type.MENTOR
+        and cohort.mentor_funding
+        and declaration_type not in MENTOR_FUNDED_TYPES
+    ):
+        errors.add("declaration_type", texts.RETAINED_NOT_ALLOWED_FOR_MENTOR)
+    # 13 (only if clean)
+    if not errors and record is None:
+        errors.add("course_identifier", texts.INVALID_COURSE)
+    # 14 (only if clean)
+    if not errors and not provider_trains:
+        errors.add("participant_id", texts.INVALID_PARTICIPANT)
+    # 15 (only if clean)
+    if not errors:
+        problem = evidence_error(
+            detailed=cohort.detailed_evidence_types,
+            course_identifier=course,
+            declaration_type=declaration_type,
+            evidence_held=raw_evidence,
+        )
+        if problem == "missing":
+            errors.add("evidence_held", texts.MISSING_EVIDENCE_HELD)
+        elif problem == "invalid":
+            errors.add("evidence_held", texts.INVALID_EVIDENCE_TYPE)
+    if errors:
+        raise errors
+
+    return _create(
+        lead_provider=lead_provider,
+        participant=participant,
+        record=record,
+        course=course,
+        declaration_type=declaration_type,
+        declaration_date=strict,
+        evidence=evidence,
+        actor=actor,
+    )
+
+
+def _withdrawn_at(*, record, lead_provider, at):
+    """Rule #2 (04 §6.7): the withdrawal instant when the declaration is dated at or after it."""
+    change = latest_training_status_change(training_record=record, lead_provider=lead_provider)
+    if change is None or change.to_status != TrainingStatus.WITHDRAWN or change.changed_at > at:
+        return None
+    current = relevant_induction_record(training_record=record, lead_provider=lead_provider, at=at)
+    if current is not None and current.training_status == TrainingStatus.ACTIVE:
+        return None
+    return change.changed_at
+
+
+def _captured(*, record, lead_provider, at, course):
+    """Delivery partner and mentor from the relevant induction record (04 §7.3)."""
+    current = relevant_induction_record(training_record=record, lead_provider=lead_provider, at=at)
+    if current is None:
+        return None, None
+    partnership = current.induction_programme.partnership
+    delivery_partner_id = partnership.delivery_partner_id if partnership else None
+    mentor_id = (
+        current.mentor.participant_id
+        if current.mentor_id and course == CourseIdentifier.ECF_INDUCTION
+        else None
+    )
+    return delivery_partner_id, mentor_id
+
+
+def _statement_needed(
+    *, record, lead_provider, participant, course, declaration_type, declaration_date, evidence
+):
+    """Rule #9 applies unless the identical declaration is `submitted`, or there is none and the participant
+    is not fundable (04 §6.11)."""
+    identical = None
+    if declaration_type and declaration_date is not None:
+        delivery_partner_id, mentor_id = _captured(
+            record=record, lead_provider=lead_provider, at=declaration_date, course=course
+        )
+        identical = (
+            Declaration.objects.filter(
+                training_record=record,
+                participant=participant,
+                lead_provider=lead_provider,
+                course_identifier=course,
+                declaration_type=declaration_type,
+                declaration_date=declaration_date,
+                delivery_partner_id=delivery_partner_id,
+                mentor_id=mentor_id,
+                state__in=Declaration.LIVE_STATES,
+            )
+            .filter(Q(evidence_held__isnull=True) if evidence is None else Q(evidence_held=evidence))
+            .first()
+        )
+    if identical is not None:
+        return identical.state != DeclarationState.SUBMITTED
+    return record.is_fundable
+
+
+def _create(
+    *, lead_provider, participant, record, course, declaration_type, declaration_date, evidence, actor
+):
+    delivery_partner_id, mentor_id = _captured(
+        record=record, lead_provider=lead_provider, at=declaration_date, course=course
+    )
+    declaration = Declaration(
+        participant=participant,
+        training_record=record,
+        lead_provider=lead_provider,
+        cohort_id=record.schedule.cohort_id,
+        declaration_type=declaration_type,
+        declaration_date=declaration_date,
+        course_identifier=course,
+        evidence_held=evidence,
+        state=DeclarationState.SUBMITTED,
+        delivery_partner_id=delivery_partner_id,
+        mentor_id=mentor_id,
+        sparsity_uplift=record.sparsity_uplift,
+        pupil_premium_uplift=record.pupil_premium_uplift,
+    )
+    try:
+        with transaction.atomic():
+            declaration.save(force_insert=True)
+    except IntegrityError as error:
+        if not _is_slot_violation(error):
+            raise
+        # D2 backstop: someone else filled the slot first.
+        existing = _exact_copy(
+            lead_provider=lead_provider,
+            participant=participant,
+            course=course,
+            declaration_type=declaration_type,
+            declaration_date=declaration_date,
+            evidence=evidence,
+        )
+        if existing is not None:
+            return existing
+        raise AttributeErrors([("base", texts.DECLARATION_ALREADY_EXISTS)]) from None
+    record_state_change(declaration, before=None, actor=actor)
+
+    original = _duplicate_of(declaration)
+    if original is not None:
+        declaration.mark_duplicate(superseded_by=original)
+        declaration.save()
+        record_state_change(
+            declaration,
+            before=DeclarationState.SUBMITTED,
+            actor=actor,
+            reason=DeclarationStateChange.REASON_DUPLICATE,
+        )
+    elif record.is_fundable:
+        declaration.make_eligible()
+        declaration.save()
+        record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
+
+    if declaration.state != DeclarationState.SUBMITTED:
+        statement = next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id)
+        if statement is None:  # D8
+            logger.warning(
+                "Declaration %s is %s but provider %s has no output statement for cohort %s; left unattached",
+                declaration.pk,
+                declaration.state,
+                lead_provider.pk,
+                declaration.cohort_id,
+            )
+        else:
+            statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)
+
+    _after_mentor_completion_change(declaration)
+    return declaration
+
+
+def _duplicate_of(declaration: Declaration) -> Declaration | None:
+    """04 §7.1 step 3: the earliest live, unsuperseded declaration of another person with the same TRN."""
+    trn = declaration.participant.trn
+    if not trn:
+        return None
+    return (
+        Declaration.objects.filter(
+            participant__trn=trn,
+            course_identifier=declaration.course_identifier,
+            declaration_type=declaration.declaration_type,
+            state__in=Declaration.LIVE_STATES,
+            superseded_by__isnull=True,
+        )
+        .exclude(participant_id=declaration.participant_id)
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) -> Declaration:
+    """PUT …/void (04 §9) or a finance user's void (04 §9.2, `voided_by`): voided, or clawback when paid."""
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        before = declaration.state
+        if before == DeclarationState.VOIDED:
+            raise DeclarationAlreadyVoidedError()
+        if before in Declaration.REFUNDABLE_STATES:
+            raise DeclarationNotVoidableError()
+        at = clock.now() if voided_by is not None else None
+        if before == DeclarationState.PAID:
+            statement = _clawback_statement(declaration)
+            declaration.request_clawback(by=voided_by, at=at)
+            declaration.save()
+            record_state_change(declaration, before=before, actor=actor)
+            statement_add_clawback(declaration=declaration, statement=statement, actor=actor)
+        else:
+            declaration.void(by=voided_by, at=at)
+            declaration.save()
+            record_state_change(declaration, before=before, actor=actor)
+            line_items_follow_declaration(
+                declaration=declaration,
+                actor=actor,
+                from_states=(
+                    StatementLineItem.State.ELIGIBLE,
+                    StatementLineItem.State.PAYABLE,
+                    StatementLineItem.State.INELIGIBLE,
+                ),
+                to_state=StatementLineItem.State.VOIDED,
+            )
+        _after_mentor_completion_change(declaration)
+    return declaration
+
+
+def _clawback_statement(declaration: Declaration):
+    """04 §9.1 checks, all evaluated; the statement the refundable line goes on."""
+    reasons = []
+    if declaration.statement_line_items.filter(kind=StatementLineItem.Kind.CLAWBACK).exists():
+        reasons.append(texts.CLAWBACK_ALREADY_REFUNDABLE)
+    if declaration.state != DeclarationState.PAID:
+        reasons.append(texts.CLAWBACK_NOT_PAID)
+    statement = next_output_statement(
+        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id
+    )
+    if statement is None:
+        reasons.append(texts.NO_OUTPUT_FEE_STATEMENTS.format(year=declaration.cohort.start_year))
+    if reasons:
+        raise ClawbackRefusedError(reasons)
+    return statement
+
+
+def declarations_promote_for_training_record(*, training_record: TrainingRecord, actor: Actor) -> int:
+    """04 §8: the record's `submitted` declarations become eligible on their provider's next output
+    statement. One with no such statement stays submitted and is logged (D15); the others still move."""
+    promoted = 0
+    with transaction.atomic():
+        waiting = (
+            Declaration.objects.filter(
+                training_record_id=training_record.pk, state=DeclarationState.SUBMITTED
+            )
+            .order_by("created_at", "id")
+            .select_for_update()
+        )
+        for declaration in waiting:
+            statement = next_output_statement(
+                lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id
+            )
+            if statement is None:
+                logger.warning(
+                    "Declaration %s stays submitted: provider %s has no output statement for cohort %s (D15)",
+                    declaration.pk,
+                    declaration.lead_provider_id,
+                    declaration.cohort_id,
+                )
+                continue
+            declaration.make_eligible()
+            declaration.save()
+            record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
+            statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)
+            promoted += 1
+    return promoted
+
+
+def promote_on_eligibility(sender, *, training_record, to_status=None, actor=None, **kwargs):
+    """participants.signals.eligibility_changed receiver (connected in DeclarationsConfig.ready)."""
+    from participants.models import EligibilityStatus
+
+    if to_status != EligibilityStatus.ELIGIBLE:
+        return
+    declarations_promote_for_training_record(
+        training_record=training_record, actor=actor or Actor.command("eligibility_changed")
+    )
+
+
+def _after_mentor_completion_change(declaration: Declaration) -> None:
+    if (
+        declaration.course_identifier == CourseIdentifier.ECF_MENTOR
+        and declaration.declaration_type == DeclarationType.COMPLETED
+    ):
+        mentor_completion_recompute(training_record_id=declaration.training_record_id)
+
+
+def mentor_completion_recompute(*, training_record_id) -> None:
+    """02 §9.3: a mentor's completion date is the latest live `completed` declaration's date; none clears it.
+
+    Only a null or `completed_declaration_received` value is replaced (07 §2.2)."""
+    record = TrainingRecord.objects.select_for_update().get(pk=training_record_id)
+    if record.participant_type != TrainingRecord.Type.MENTOR or record.mentor_completion_reason not in (
+        None,
+        MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
+    ):
+        return
+    latest = (
+        Declaration.objects.filter(
+            training_record=record,
+            course_identifier=CourseIdentifier.ECF_MENTOR,
+            declaration_type=DeclarationType.COMPLETED,
+            state__in=Declaration.LIVE_STATES,
+        )
+        .order_by("-declaration_date", "-created_at")
+        .first()
+    )
+    if latest is not None:
+        date, reason = (
+            latest.declaration_date.astimezone(dt.UTC).date(),
+            MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
+        )
+    else:
+        date, reason = None, None
+    if (record.mentor_completion_date, record.mentor_completion_reason) == (date, reason):
+        return
+    record.mentor_completion_date = date
+    record.mentor_completion_reason = reason
+    record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
+    Participant.objects.filter(pk=record.participant_id).update(
+        updated_at=timezone.now()
+    )  # touch rule (07 §0)
