@@ -14,6 +14,9 @@ FINANCE_EXTRA = (
     "participants.change_eligibility",
 )
 
+# Support staff act for schools: a school's partnership challenge (03 §1.1).
+SUPPORT_EXTRA = ("partnerships.challenge_partnership",)
+
 
 def ensure_staff_groups(**kwargs) -> None:
     view_all = Permission.objects.filter(
@@ -28,3 +31,8 @@ def ensure_staff_groups(**kwargs) -> None:
         permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
         if permission is not None:
             finance.permissions.add(permission)
+    for dotted in SUPPORT_EXTRA:
+        app_label, codename = dotted.split(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission is not None:
+            support.permissions.add(permission)

@@ -8,14 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
-from config.history import AuditedHistoricalModel, StateChange
+from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
-
-
-def audit_history(**kwargs) -> HistoricalRecords:
-    return HistoricalRecords(bases=[AuditedHistoricalModel], **kwargs)
 
 
 class Cohort(TimestampedModel):
@@ -345,6 +340,7 @@ class Partnership(FSMModelMixin, TimestampedModel):
     challenge_deadline = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        permissions = [("challenge_partnership", "Can challenge a partnership on a school's behalf")]
         constraints = [
             choices_check("status", PartnershipStatus, name="partnership_status_valid"),
             choices_check(
