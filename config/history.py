@@ -65,3 +65,18 @@ def fill_historical_actor(sender, history_instance, **kwargs):
     elif getattr(history_instance, "history_user_id", None) is not None:
         history_instance.actor_kind = ActorKind.STAFF_USER
         history_instance.actor_id = str(history_instance.history_user_id)
+
+
+def history_user_of_request(request=None, **kwargs):
+    """simple-history `get_user`: only a signed-in staff user; an API request's user is a token holder."""
+    from django.contrib.auth.models import AbstractBaseUser
+
+    user = getattr(request, "user", None)
+    return user if isinstance(user, AbstractBaseUser) else None
+
+
+def audit_history(**kwargs):
+    """Field-level audit (simple-history) with the actor columns; the user is a staff user or nobody."""
+    from simple_history.models import HistoricalRecords
+
+    return HistoricalRecords(bases=[AuditedHistoricalModel], get_user=history_user_of_request, **kwargs)

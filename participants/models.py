@@ -6,9 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
-from config.history import AuditedHistoricalModel, StateChange
+from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
 
 
@@ -59,7 +58,7 @@ class Schedule(TimestampedModel):
     name = models.CharField(max_length=100)
     schedule_type = models.CharField(max_length=16, choices=Type.choices)
 
-    history = HistoricalRecords(bases=[AuditedHistoricalModel])
+    history = audit_history()
 
     class Meta:
         ordering = ["cohort__start_year", "schedule_identifier"]
@@ -86,7 +85,7 @@ class Milestone(TimestampedModel):
     milestone_date = models.DateField(null=True, blank=True)  # null: the window has no end
     payment_date = models.DateField(null=True, blank=True)  # information only
 
-    history = HistoricalRecords(bases=[AuditedHistoricalModel])
+    history = audit_history()
 
     class Meta:
         ordering = ["schedule", "start_date", "declaration_type"]

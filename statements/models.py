@@ -8,14 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
-from config.history import AuditedHistoricalModel, StateChange
+from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check, money_field, ratio_field
-
-
-def audit_history(**kwargs) -> HistoricalRecords:
-    return HistoricalRecords(bases=[AuditedHistoricalModel], **kwargs)
 
 
 class CallOffContract(TimestampedModel):
