@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev lint migrations-check serve seed bench clean
 
@@ -33,7 +34,7 @@ run: install
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev lint migrations-check
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check .
