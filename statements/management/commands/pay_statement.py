@@ -1,0 +1,78 @@
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from config.actors import Actor
+from config.api.params import parse_uuid
+from config.errors import DomainError
+from statements.models import Statement
+from statements.services import statement_authorise_and_pay, statement_pay
+
+
+class Command(BaseCommand):
+    help = (
+        "Pay authorised payable statements: payable → paid, awaiting_clawback → clawed_back, statement → "
+        "paid, with its snapshot (06 §4.2, D6, D7). --authorise --user <email> authorises first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("statement_ids", nargs="+", metavar="statement_id")
+        parser.add_argument("--authorise", action="store_true", help="authorise as --user before paying")
+        parser.add_argument("--user", help="email of the finance user authorising the payment")
+
+    def handle(self, *args, statement_ids, authorise=False, user=None, **options):
+        pks = []
+        for value in statement_ids:
+            pk = parse_uuid(value)
+            if pk is None or not Statement.objects.filter(pk=pk).exists():
+                raise CommandError(f"Unknown statement id: {value}")
+            pks.append(pk)
+        finance_user = None
+        if authorise:
+            finance_user = self._finance_user(user)
+        elif user:
+            raise CommandError("--user is only used with --authorise.")
+        paid = already = declarations = clawbacks = 0
+        failures = []
+        for pk in tqdm(pks, disable=None, file=sys.stderr, desc="statements", unit="statement"):
+            try:
+                statement = Statement.objects.get(pk=pk)
+                needs_authorising = statement.status != Statement.Status.PAID and not statement.is_authorised
+                if finance_user is not None and needs_authorising:
+                    # Authorisation and payment in one transaction, as the admin does it.
+                    result = statement_authorise_and_pay(
+                        statement_id=pk, user=finance_user, actor=Actor.staff(finance_user)
+                    )
+                else:
+                    actor = Actor.staff(finance_user) if finance_user else Actor.command("pay_statement")
+                    result = statement_pay(statement_id=pk, actor=actor)
+            except DomainError as error:
+                failures.append(f"{pk}: {error.detail}")
+                continue
+            if result.done:
+                paid += 1
+                declarations += result.declarations_moved
+                clawbacks += result.clawbacks_moved
+            else:
+                already += 1
+        for failure in failures:
+            self.stderr.write(failure)
+        summary = (
+            f"Paid {paid} statement(s): {declarations} declaration(s) paid, {clawbacks} clawed back; "
+            f"{already} already paid"
+        )
+        if failures:
+            raise CommandError(f"{summary}; {len(failures)} refused")
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def _finance_user(self, email):
+        if not email:
+            raise CommandError("--authorise needs --user <email> of a finance user.")
+        user = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user with email {email}")
+        if not user.has_perm("statements.authorise_statement"):
+            raise CommandError(f"{email} is not allowed to authorise statements (finance group).")
+        return user
