@@ -5,16 +5,20 @@ import io
 import itertools
 import json
 from collections import Counter
+from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import F
 from django.test import Client, override_settings
 
 from config import clock
+from declarations.models import Declaration, DeclarationAttempt, DeclarationStateChange
 from participants.models import (
+    EligibilityChange,
     InductionRecord,
     Participant,
     ParticipantIdChange,
@@ -30,10 +34,13 @@ from partnerships.models import (
     SchoolCohort,
 )
 from statements.models import (
+    Adjustment,
     CallOffContract,
     MentorCallOffContract,
     ParticipantBand,
     Statement,
+    StatementLineItem,
+    StatementSnapshot,
     StatementStateChange,
 )
 from statements.selectors import next_output_statement
@@ -73,12 +80,50 @@ def fingerprint() -> dict:
         ),
         "partnerships": sorted(Partnership.objects.values_list("id", "status", "school__urn")),
         "statements": sorted(Statement.objects.values_list("id", "status", "output_fee")),
+        "declarations": sorted(
+            tuple(str(value) for value in row)
+            for row in Declaration.objects.values_list(
+                "participant_id",
+                "declaration_type",
+                "declaration_date",
+                "state",
+                "statement_line_items__statement_id",
+            )
+        ),
     }
 
 
+@dataclass(frozen=True)
+class World:
+    payload: dict  # the JSON of the latest run
+    summary: str  # the readable output of the first run
+    first_run: dict  # fingerprint of a run from an empty database, since rolled back
+    second_run: dict  # fingerprint of the run from an empty database kept for the tests
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Seeded once per module (a full seed takes a while): each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        with transaction.atomic():
+            run_seed("--json")
+            first = fingerprint()
+            transaction.set_rollback(True)
+        assert Participant.objects.count() == 0
+        summary = run_seed()
+        second = fingerprint()
+        payload = seed_json()
+    yield World(payload, summary, first, second)
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seeded():
-    return seed_json()
+def seeded(world):
+    return world.payload
 
 
 # -- refusal ------------------------------------------------------------------------------------------
@@ -113,16 +158,9 @@ def test_a_second_run_adds_no_rows_except_one_new_token_per_provider(seeded):
             assert LeadProviderToken.objects.get(digest=digest).revoked_at is None
 
 
-def test_the_data_set_is_the_same_on_every_run():
-    with transaction.atomic():
-        run_seed("--json")
-        first = fingerprint()
-        transaction.set_rollback(True)
-    assert Participant.objects.count() == 0
-
-    run_seed("--json")
-
-    assert fingerprint() == first
+def test_the_data_set_is_the_same_on_every_run(world):
+    assert world.first_run == world.second_run
+    assert world.first_run["declarations"]
 
 
 # -- printed output ----------------------------------------------------------------------------------------
@@ -164,14 +202,16 @@ def test_admin_password_is_reset_on_each_run_unless_fixed_by_the_environment(see
     assert get_user_model().objects.count() == 1
 
 
-def test_readable_summary_names_the_url_admin_login_and_one_token_per_provider():
-    output = run_seed()
+def test_readable_summary_names_the_url_admin_login_and_one_token_per_provider(world):
+    output = world.summary
 
     assert "http://127.0.0.1:8000/" in output
     assert "/api/docs/v3" in output
     assert "/admin/" in output
     assert "admin /" in output
-    assert LeadProviderToken.objects.count() == 5
+    # Two runs so far: two printed tokens per provider, plus the one the seed declares with.
+    assert LeadProviderToken.objects.filter(label="sandbox").count() == 10
+    assert LeadProviderToken.objects.filter(label="sandbox-seed").count() == 5
     for provider in LeadProvider.objects.all():
         line = next(line for line in output.splitlines() if line.strip().startswith(f"{provider.name}:"))
         raw = line.split(":", 1)[1].strip()
@@ -341,22 +381,53 @@ def test_contracts_for_each_provider_and_cohort(seeded):
     assert MentorCallOffContract.objects.count() == 5
 
 
+def _held_back_deadline(today):
+    """The latest output statement past its deadline in an open cohort: left payable for finance."""
+    return max(
+        Statement.objects.filter(
+            output_fee=True, deadline_date__lt=today, cohort__payments_frozen_at=None
+        ).values_list("deadline_date", flat=True)
+    )
+
+
 def test_statement_calendar_per_provider_and_cohort(seeded):
     today = clock.today()
-    assert StatementStateChange.objects.filter(from_status=None).count() == Statement.objects.count()
+    held = _held_back_deadline(today)
+    assert StatementStateChange.objects.filter(from_status=None, to_status="open").count() == (
+        Statement.objects.count()
+    )
     for statement in Statement.objects.select_related("cohort"):
         assert statement.deadline_date == dt.date(statement.year, statement.month, 1) - dt.timedelta(days=1)
         assert statement.payment_date == dt.date(statement.year, statement.month, 25)
-        if statement.payment_date < today:
+        held_back = (
+            statement.output_fee
+            and statement.deadline_date == held
+            and statement.cohort.payments_frozen_at is None
+        )
+        if statement.payment_date < today and not held_back:
             expected = "paid"
-        elif statement.deadline_date <= today <= statement.payment_date:
+        elif statement.deadline_date < today:
             expected = "payable"
         else:
             expected = "open"
         assert statement.status == expected, statement
         assert (statement.marked_as_paid_at is not None) == (expected == "paid")
+        history = list(
+            statement.state_changes.order_by("changed_at", "id").values_list("to_status", "actor_id")
+        )
+        assert [status for status, _ in history] == {
+            "open": ["open"],
+            "payable": ["open", "payable"],
+            "paid": ["open", "payable", "paid"],
+        }[expected]
+        if expected == "paid":
+            assert history[1][1] == "mark_statements_payable"
+            assert statement.marked_as_paid_by.email == "admin@sandbox.example.com"
+            assert history[2][1] == str(statement.marked_as_paid_by.pk)
+            assert statement.marked_as_paid_at.date() < statement.payment_date
         assert statement.call_off_contract.cohort_id == statement.cohort_id
         assert (statement.mentor_call_off_contract_id is not None) == statement.cohort.mentor_funding
+    assert Statement.objects.filter(status="payable", output_fee=True).exists()
 
     for provider in LeadProvider.objects.all():
         for year in COHORTS:
@@ -369,8 +440,192 @@ def test_statement_calendar_per_provider_and_cohort(seeded):
             if year in (2021, 2022):
                 # Frozen: no open output statement, so declarations are refused as in production.
                 assert upcoming is None
+                assert set(statements.values_list("status", flat=True)) == {"paid"}
             else:
                 assert upcoming is not None
                 assert statements.filter(
                     output_fee=True, status="open", deadline_date__gte=today + dt.timedelta(days=365)
                 ).exists()
+
+
+# -- declarations and payments ------------------------------------------------------------------------
+
+
+ALL_STATES = {
+    "submitted",
+    "eligible",
+    "payable",
+    "paid",
+    "voided",
+    "ineligible",
+    "awaiting_clawback",
+    "clawed_back",
+}
+
+
+def test_declarations_in_every_state_made_through_the_service_with_the_seed_token(seeded):
+    states = Counter(Declaration.objects.values_list("state", flat=True))
+    assert set(states) == ALL_STATES, states
+    assert states["paid"] > 100
+    seed_tokens = {
+        str(pk): provider_id
+        for pk, provider_id in LeadProviderToken.objects.filter(label="sandbox-seed").values_list(
+            "pk", "lead_provider_id"
+        )
+    }
+    for declaration in Declaration.objects.prefetch_related("state_changes"):
+        created = declaration.state_changes.get(from_state=None)
+        assert created.to_state == "submitted"
+        assert created.actor_kind == "provider_token"
+        assert seed_tokens[created.actor_id] == declaration.lead_provider_id
+    # Every submission left its attempt row, tied to the declaration and the seed token.
+    assert DeclarationAttempt.objects.count() == Declaration.objects.count()
+    assert not DeclarationAttempt.objects.filter(declaration=None).exists()
+    assert set(DeclarationAttempt.objects.values_list("token__label", flat=True)) == {"sandbox-seed"}
+
+    # Each cohort's mix.
+    mix = set(Declaration.objects.values_list("cohort__start_year", "course_identifier", "declaration_type"))
+    for year in (2023, 2024):
+        for kind in ("started", "retained-1", "retained-2"):
+            assert (year, "ecf-induction", kind) in mix
+    assert {
+        (2025, "ecf-induction", "started"),
+        (2025, "ecf-mentor", "started"),
+        (2025, "ecf-mentor", "completed"),
+    } <= mix
+    assert not Declaration.objects.filter(cohort__start_year=2025, course_identifier="ecf-mentor").exclude(
+        declaration_type__in=["started", "completed"]
+    )
+    # Evidence (04 §5.1): none kept for pre-2025 started, detailed values for 2025.
+    assert not Declaration.objects.filter(cohort__start_year__lt=2025, declaration_type="started").exclude(
+        evidence_held=None
+    )
+    assert not Declaration.objects.filter(
+        cohort__start_year__lt=2025, declaration_type="retained-1", evidence_held=None
+    )
+    assert set(
+        Declaration.objects.filter(course_identifier="ecf-mentor", declaration_type="completed").values_list(
+            "evidence_held", flat=True
+        )
+    ) <= {"75-percent-engagement-met", "75-percent-engagement-met-reduced-induction"}
+    assert Declaration.objects.filter(cohort__start_year=2025, evidence_held="materials-engaged-with-offline")
+
+
+def test_declarations_are_dated_in_their_milestone_window_and_sit_on_the_statement_open_then(seeded):
+    for declaration in Declaration.objects.select_related("training_record__schedule"):
+        milestone = declaration.training_record.schedule.milestones.get(
+            declaration_type=declaration.declaration_type
+        )
+        date = declaration.declaration_date.date()
+        assert milestone.start_date <= date
+        assert milestone.milestone_date is None or date <= milestone.milestone_date
+        assert declaration.declaration_date < clock.now()
+        output = declaration.statement_line_items.filter(kind="output").select_related("statement").first()
+        if declaration.state == "submitted" or (declaration.state == "voided" and output is None):
+            assert output is None
+            continue
+        assert output.statement.output_fee
+        assert output.statement.cohort_id == declaration.cohort_id
+        assert output.statement.lead_provider_id == declaration.lead_provider_id
+        # Attached to the next output statement when it was submitted, so its deadline is not before the date.
+        assert output.statement.deadline_date >= date
+
+
+def test_promotion_duplicates_and_voids(seeded):
+    # Not yet eligible when submitted, then made eligible by DfE: promoted onto a statement and paid.
+    promoted = EligibilityChange.objects.filter(actor_id="seed_sandbox", to_status="eligible")
+    assert promoted.exists()
+    for change in promoted:
+        declaration = Declaration.objects.get(training_record=change.training_record)
+        assert list(declaration.state_changes.order_by("id").values_list("to_state", flat=True))[:2] == [
+            "submitted",
+            "eligible",
+        ]
+        assert declaration.state == "paid"
+    # ...the others still wait, submitted and on no statement.
+    waiting = Declaration.objects.filter(state="submitted")
+    assert waiting.exists()
+    assert not waiting.filter(training_record__eligibility_status="eligible").exists()
+    assert not StatementLineItem.objects.filter(declaration__in=waiting).exists()
+    # The same teacher twice: the later declaration is a duplicate of the earlier one.
+    for duplicate in Declaration.objects.filter(state="ineligible"):
+        assert duplicate.superseded_by.participant.trn == duplicate.participant.trn
+        assert duplicate.superseded_by.participant_id != duplicate.participant_id
+        assert duplicate.state_changes.filter(to_state="ineligible", reason="duplicate").exists()
+    # Voided from submitted and from eligible; paid ones clawed back.
+    voided_from = set(
+        DeclarationStateChange.objects.filter(to_state="voided").values_list("from_state", flat=True)
+    )
+    assert {"submitted", "eligible"} <= voided_from
+    for declaration in Declaration.objects.filter(state__in=["awaiting_clawback", "clawed_back"]):
+        lines = dict(declaration.statement_line_items.values_list("kind", "state"))
+        assert lines == {
+            "output": "paid",
+            "clawback": "clawed_back" if declaration.state == "clawed_back" else "awaiting_clawback",
+        }
+
+
+def test_payment_runs_left_snapshots_and_line_items_in_step_with_their_statements(seeded):
+    expected_lines = {
+        "paid": {
+            ("output", "paid"),
+            ("output", "ineligible"),
+            ("output", "voided"),
+            ("clawback", "clawed_back"),
+        },
+        "payable": {
+            ("output", "payable"),
+            ("output", "ineligible"),
+            ("output", "voided"),
+            ("clawback", "awaiting_clawback"),
+        },
+        "open": {
+            ("output", "eligible"),
+            ("output", "ineligible"),
+            ("output", "voided"),
+            ("clawback", "awaiting_clawback"),
+        },
+    }
+    for status, allowed in expected_lines.items():
+        found = set(StatementLineItem.objects.filter(statement__status=status).values_list("kind", "state"))
+        assert found <= allowed, (status, found - allowed)
+    assert (
+        not StatementLineItem.objects.exclude(declaration__state=F("state"))
+        .exclude(kind="clawback")
+        .exclude(declaration__state__in=["awaiting_clawback", "clawed_back"], state="paid")
+    )
+
+    paid = Statement.objects.filter(status="paid")
+    assert StatementSnapshot.objects.count() == paid.count() > 0
+    assert not paid.filter(snapshot=None).exists()
+    assert not StatementSnapshot.objects.exclude(statement__status="paid").exists()
+    with_money = StatementSnapshot.objects.filter(statement__line_items__state="paid").distinct()
+    assert with_money.exists() and all(snapshot.total > 0 for snapshot in with_money)
+    # Clawbacks on a paid statement (clawed back) and on a payable one (awaiting the payment run).
+    assert StatementLineItem.objects.filter(kind="clawback", state="clawed_back", statement__status="paid")
+    assert StatementLineItem.objects.filter(
+        kind="clawback", state="awaiting_clawback", statement__status__in=["payable", "paid"]
+    )
+    assert StatementLineItem.objects.filter(state="payable", statement__status="payable")
+    assert StatementLineItem.objects.filter(state="eligible", statement__status="open")
+
+
+def test_adjustments_on_an_open_output_statement(seeded):
+    adjustments = Adjustment.objects.select_related("statement")
+    assert adjustments.count() == 2 * LeadProvider.objects.count()
+    for adjustment in adjustments:
+        assert adjustment.statement.status == "open" and adjustment.statement.output_fee
+        history = adjustment.history.get()
+        assert (history.actor_kind, history.actor_id) == ("command", "seed_sandbox")
+    assert adjustments.filter(amount__gt=0).exists() and adjustments.filter(amount__lt=0).exists()
+
+
+def test_statements_api_shows_paid_statements_to_a_seeded_token(seeded):
+    provider = seeded["lead_providers"][0]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {provider['token']}")
+
+    response = client.get("/api/v3/statements", {"filter[cohort]": "2025"})
+
+    assert response.status_code == 200
+    paid = Counter(row["attributes"]["paid"] for row in response.json()["data"])
+    assert paid[True] > 0 and paid[False] > 0

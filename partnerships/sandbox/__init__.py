@@ -14,6 +14,7 @@ from partnerships.models import Cohort
 
 from .common import COHORT_YEARS, RELATIONSHIP_YEARS
 from .contracts import seed_contracts, seed_statements
+from .declarations import seed_adjustments, seed_declarations_and_payments
 from .participants import seed_participants
 from .providers import (
     AdminLogin,
@@ -48,10 +49,12 @@ def seed(today: dt.date | None = None) -> SeedResult:
         specs = school_specs()
         seed_schools(specs)
         world = seed_partnerships(specs, providers, cohorts)
-        seed_participants(world)
+        participants = seed_participants(world)
         seed_contracts(providers, cohorts)
         seed_statements(providers, cohorts, today)
         admin = seed_admin()
+        seed_declarations_and_payments(participants.people, providers, admin.email, today)
+        seed_adjustments(providers, cohorts, today)
         tokens = issue_tokens(providers)
     return SeedResult(tokens=tokens, admin=admin)
 

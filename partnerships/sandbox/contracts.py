@@ -1,4 +1,7 @@
-"""Call-off contracts with bands, 2025 mentor contracts and a monthly statement calendar per provider/cohort."""
+"""Call-off contracts with bands, 2025 mentor contracts and a monthly statement calendar per provider/cohort.
+
+Statements are created `open`; `.runs` makes the past ones payable and pays them through the real runs.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -117,15 +120,6 @@ def statement_calendar(cohort: Cohort, today: dt.date) -> list[tuple[int, int, d
     return rows
 
 
-def status_on(deadline: dt.date, payment: dt.date, today: dt.date) -> str:
-    """As `import_statements` sets it (06 §5)."""
-    if payment < today:
-        return StatementStatus.PAID
-    if deadline <= today <= payment:
-        return StatementStatus.PAYABLE
-    return StatementStatus.OPEN
-
-
 def statement_id(provider: LeadProvider, cohort: Cohort, year: int, month: int):
     return sid("statement", provider.name, cohort.start_year, year, month)
 
@@ -140,7 +134,6 @@ def seed_statements(providers: dict[str, LeadProvider], cohorts: dict[int, Cohor
         for year in COHORT_YEARS:
             cohort = cohorts[year]
             for statement_year, month, deadline, payment, output in statement_calendar(cohort, today):
-                status = status_on(deadline, payment, today)
                 statements.append(
                     Statement(
                         id=statement_id(provider, cohort, statement_year, month),
@@ -151,13 +144,9 @@ def seed_statements(providers: dict[str, LeadProvider], cohorts: dict[int, Cohor
                         deadline_date=deadline,
                         payment_date=payment,
                         output_fee=output,
-                        # A protected FSM field may be set at construction, as the import does (06 §5).
-                        status=status,
-                        marked_as_paid_at=(
-                            utc(payment.year, payment.month, payment.day - 4, 10)
-                            if status == StatementStatus.PAID
-                            else None
-                        ),
+                        # Every statement starts open; the payment runs of `.runs` move the past ones on.
+                        status=StatementStatus.OPEN,
+                        created_at=utc(year, 10, 1),  # imported before the first statement's deadline
                         call_off_contract_id=contract_ids[(provider.pk, cohort.pk, VERSION)],
                         mentor_call_off_contract_id=(
                             mentor_contract_ids[(provider.pk, cohort.pk, VERSION)]
@@ -172,7 +161,13 @@ def seed_statements(providers: dict[str, LeadProvider], cohorts: dict[int, Cohor
     )
     StatementStateChange.objects.bulk_create(
         [
-            StatementStateChange(statement_id=row.pk, from_status=None, to_status=row.status, **ACTOR_FIELDS)
+            StatementStateChange(
+                statement_id=row.pk,
+                from_status=None,
+                to_status=row.status,
+                changed_at=row.created_at,
+                **ACTOR_FIELDS,
+            )
             for row in created
         ],
         batch_size=500,

@@ -415,6 +415,7 @@ class ParticipantCounts:
     participants: int
     training_records: int
     induction_records: int
+    people: list[PersonPlan] = field(default_factory=list, compare=False, repr=False)
 
 
 def seed_participants(world: SchoolWorld) -> ParticipantCounts:
@@ -532,4 +533,4 @@ def seed_participants(world: SchoolWorld) -> ParticipantCounts:
         if retired in created_ids:  # created_at is auto_now_add: back-date it after the insert
             ParticipantIdChange.objects.filter(from_participant_id=retired).update(created_at=at)
 
-    return ParticipantCounts(len(participants), len(records), len(inductions))
+    return ParticipantCounts(len(participants), len(records), len(inductions), people)

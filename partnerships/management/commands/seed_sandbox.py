@@ -11,7 +11,11 @@ SANDBOX_URL = "http://127.0.0.1:8000/"
 class Command(BaseCommand):
     help = (
         "Loads the sandbox data set: lead providers, delivery partners, schools, partnerships 2021–2025, "
-        "participants, contracts and statement calendars. Deterministic and idempotent: a re-run adds no "
+        "participants, contracts, statement calendars, and declarations in every state submitted through the "
+        "declarations service at past instants (clock travel) with a per-provider 'sandbox-seed' token; past "
+        "statements are made payable and paid by the mark_statements_payable and pay_statement runs (the "
+        "latest past output statement is left payable for finance to authorise). Deterministic for a given "
+        "day and idempotent: a re-run adds no "
         "rows. Every run issues one new live API token per provider (label 'sandbox') and prints it; only "
         "token digests are stored, so earlier sandbox tokens cannot be shown again but stay live. The "
         "admin superuser's password is reset on every run (set SANDBOX_ADMIN_PASSWORD to fix it). "
