@@ -1,8 +1,8 @@
 """Append-only history rows (07 §0) and the actor columns added to simple-history's audit tables."""
 
 from django.db import models
-from django.utils import timezone
 
+from config import clock
 from config.actors import Actor, ActorKind, current_actor
 
 
@@ -13,7 +13,7 @@ class HistoryRowError(Exception):
 class StateChange(models.Model):
     """Base of every state-history table: from, to, when and who. Insert-only."""
 
-    changed_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=clock.now)
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
     actor_id = models.CharField(max_length=150)
     reason = models.CharField(max_length=64, null=True, blank=True)
