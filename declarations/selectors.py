@@ -3,7 +3,7 @@
 import uuid
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, UUIDField
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
 from participants.models import (
@@ -143,8 +143,9 @@ def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
         .values("reason")[:1]
     )
     return queryset.select_related("lead_provider").annotate(
-        output_statement_id=Subquery(output_statement),
-        clawback_statement_id=Subquery(clawback_statement),
+        # Explicit UUID output so that every database (SQLite too) hands back UUIDs, not raw hex.
+        output_statement_id=Subquery(output_statement, output_field=UUIDField()),
+        clawback_statement_id=Subquery(clawback_statement, output_field=UUIDField()),
         ineligible_reason=Subquery(ineligible_reason),
     )
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,10 +10,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 API_CALL = """
+import json
 from django.test import Client
-response = Client(HTTP_AUTHORIZATION="Bearer " + {token!r}).get("/api/v3/delivery-partners")
+client = Client(HTTP_AUTHORIZATION="Bearer " + {token!r})
+response = client.get("/api/v3/delivery-partners")
 print("STATUS", response.status_code, len(response.json()["data"]))
+declarations = client.get("/api/v3/participant-declarations").json()["data"]
+print("DECLARATIONS", json.dumps(declarations))
 """
+
+UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def manage(env, *args) -> subprocess.CompletedProcess:
@@ -50,3 +57,18 @@ def test_migrate_seed_and_call_the_api_on_sqlite(tmp_path):
     _, status, count = status_line.split()
     assert status == "200"
     assert int(count) > 0
+
+    # Ids reach the wire in their hyphenated form on SQLite too (it stores UUIDs as bare hex).
+    declarations_line = next(line for line in called.stdout.splitlines() if line.startswith("DECLARATIONS"))
+    declarations = json.loads(declarations_line.split(" ", 1)[1])
+    assert declarations
+    for declaration in declarations:
+        attributes = declaration["attributes"]
+        for value in (
+            declaration["id"],
+            attributes["participant_id"],
+            attributes["statement_id"],
+            attributes["clawback_statement_id"],
+            attributes["delivery_partner_id"],
+        ):
+            assert value is None or UUID_PATTERN.match(value), value
