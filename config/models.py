@@ -1,12 +1,27 @@
 """Small building blocks shared by every app's models."""
 
 from django.db import models
-from django.utils import timezone
+
+from config import clock
+
+
+class LastUpdatedField(models.DateTimeField):
+    """`auto_now` on the service clock, so a time-travelled sandbox request (D12) stamps its own instant."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        value = clock.now()
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class TimestampedModel(models.Model):
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    updated_at = LastUpdatedField()
 
     class Meta:
         abstract = True

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config import clock
 from config.history import StateChange
 from config.models import TimestampedModel, choices_check
 from participants.models import CourseIdentifier, DeclarationType
@@ -206,7 +207,7 @@ class DeclarationAttempt(models.Model):
     declaration_date = models.CharField(max_length=255, null=True, blank=True)
     course_identifier = models.CharField(max_length=255, null=True, blank=True)
     evidence_held = models.CharField(max_length=255, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
 
@@ -132,7 +133,7 @@ class ParticipantIdChange(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="id_changes")
     from_participant_id = models.UUIDField(unique=True)
     to_participant_id = models.UUIDField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

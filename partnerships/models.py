@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
 
@@ -61,7 +62,7 @@ class LeadProviderToken(models.Model):
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="tokens")
     label = models.CharField(max_length=100)
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -94,7 +95,7 @@ class ApiRequest(models.Model):
     status_code = models.PositiveSmallIntegerField()
     request_body = models.JSONField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["lead_provider", "created_at"], name="apirequest_lp_created")]

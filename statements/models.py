@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check, money_field, ratio_field
 
@@ -294,7 +295,7 @@ class StatementSnapshot(models.Model):
     total_ex_vat = money_field()
     vat = money_field()
     total = money_field()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     def __str__(self) -> str:
         return f"Snapshot of {self.statement_id}"
