@@ -72,9 +72,17 @@ def record_state_change(declaration: Declaration, *, before, actor: Actor, reaso
     )
 
 
+def _lock_training_records(**filters) -> None:
+    """Training records first: participants' services lock a record, then touch its person, and an
+    eligibility change then promotes the record's declarations. Taking the same order here means such a
+    change waits for a submission or void (and sees its declaration) instead of deadlocking with it."""
+    list(TrainingRecord.objects.filter(**filters).order_by("pk").select_for_update().values_list("pk"))
+
+
 def _lock_people(participant: Participant) -> None:
     """The declaring person and everyone sharing their TRN, in one fixed order (07 §2.3), so the open-slot
     and duplicate checks of two racing submissions run one after the other."""
+    _lock_training_records(participant_id=participant.pk)
     people = Q(pk=participant.pk)
     if participant.trn:
         people |= Q(trn=participant.trn)
@@ -402,7 +410,9 @@ def _create(
         record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
 
     if declaration.state != DeclarationState.SUBMITTED:
-        statement = next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id)
+        statement = next_output_statement(
+            lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id, for_update=True
+        )
         if statement is None:  # D8
             logger.warning(
                 "Declaration %s is %s but provider %s has no output statement for cohort %s; left unattached",
@@ -440,6 +450,7 @@ def _duplicate_of(declaration: Declaration) -> Declaration | None:
 def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) -> Declaration:
     """PUT …/void (04 §9) or a finance user's void (04 §9.2, `voided_by`): voided, or clawback when paid."""
     with transaction.atomic():
+        _lock_training_records(pk=declaration.training_record_id)
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         before = declaration.state
         if before == DeclarationState.VOIDED:
@@ -479,7 +490,7 @@ def _clawback_statement(declaration: Declaration):
     if declaration.state != DeclarationState.PAID:
         reasons.append(texts.CLAWBACK_NOT_PAID)
     statement = next_output_statement(
-        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id
+        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, for_update=True
     )
     if statement is None:
         reasons.append(texts.NO_OUTPUT_FEE_STATEMENTS.format(year=declaration.cohort.start_year))
@@ -497,12 +508,16 @@ def declarations_promote_for_training_record(*, training_record: TrainingRecord,
             Declaration.objects.filter(
                 training_record_id=training_record.pk, state=DeclarationState.SUBMITTED
             )
-            .order_by("created_at", "id")
+            # By provider and cohort, so that the statements locked below are taken in one order (no deadlock
+            # between two promotions of people declared by the same providers).
+            .order_by("lead_provider_id", "cohort_id", "created_at", "id")
             .select_for_update()
         )
         for declaration in waiting:
             statement = next_output_statement(
-                lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id
+                lead_provider_id=declaration.lead_provider_id,
+                cohort_id=declaration.cohort_id,
+                for_update=True,
             )
             if statement is None:
                 logger.warning(

@@ -22,14 +22,17 @@ from statements.models import Adjustment, CallOffContract, Statement, StatementL
 from statements.snapshots import calculation_from_json
 
 
-def next_output_statement(*, lead_provider_id, cohort_id, today=None) -> Statement | None:
+def next_output_statement(*, lead_provider_id, cohort_id, today=None, for_update=False) -> Statement | None:
     """The earliest open output statement of the provider and cohort whose deadline is today or later (05 §1).
 
     `today` is the UTC date (D4); None means the clock's today (which honours sandbox time travel).
+    `for_update` (inside a transaction, before a line item goes on it) locks the statement row, so a run
+    moving it on waits for the new line, or has already moved it and the next open statement is chosen.
     """
     today = today or clock.today()
+    statements = Statement.objects.select_for_update() if for_update else Statement.objects
     return (
-        Statement.objects.filter(
+        statements.filter(
             lead_provider_id=lead_provider_id,
             cohort_id=cohort_id,
             status=Statement.Status.OPEN,
