@@ -30,7 +30,11 @@ from participants.models import (
     WithdrawReason,
 )
 from participants.selectors import training_record_lead_providers
-from participants.services import participant_set_eligibility, training_record_change_training_status
+from participants.services import (
+    participant_set_eligibility,
+    participant_touch,
+    training_record_change_training_status,
+)
 
 
 class MilestoneInline(ReadOnlyInline):
@@ -299,6 +303,13 @@ class TrainingRecordAdmin(DomainAdmin):
             *super().get_urls(),
         ]
 
+    def save_model(self, request, obj, form, change):
+        """The touch rule (07 §0): an edited record surfaces in providers' `updated_since` polls."""
+        before = TrainingRecord.objects.filter(pk=obj.pk).values_list("participant_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        for participant_id in {before, obj.participant_id} - {None}:
+            participant_touch(participant_id)
+
     @admin.display(description="Finance actions")
     def staff_actions(self, record):
         if record is None or record.pk is None:
@@ -381,6 +392,20 @@ class InductionRecordAdmin(DomainAdmin):
     list_select_related = ("training_record__participant",)
     raw_id_fields = ("training_record", "induction_programme", "schedule", "mentor")
     state_fields = ("training_status",)
+
+    def save_model(self, request, obj, form, change):
+        """The touch rule (07 §0): an edited record surfaces in providers' `updated_since` polls."""
+        before = (
+            InductionRecord.objects.filter(pk=obj.pk)
+            .values_list("training_record__participant_id", flat=True)
+            .first()
+        )
+        super().save_model(request, obj, form, change)
+        after = TrainingRecord.objects.filter(pk=obj.training_record_id).values_list(
+            "participant_id", flat=True
+        )
+        for participant_id in {before, *after} - {None}:
+            participant_touch(participant_id)
 
 
 for history_model in (TrainingStatusChange, EligibilityChange, ScheduleChange):

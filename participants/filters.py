@@ -21,7 +21,7 @@ class ParticipantFilter(ApiFilterSet):
     from_participant_id = django_filters.CharFilter(label="A retired participant id")
 
     def filter_queryset(self, queryset):
-        data = self.form.cleaned_data
+        data = self.filter_values()
         training_status = data.get("training_status") or None
         if training_status is not None and training_status not in TrainingStatus.values:
             raise BadRequestError(TRAINING_STATUS_ERROR)

@@ -279,7 +279,9 @@ def _target_cohort(value, induction_record: InductionRecord):
         return None
     if isinstance(value, int):
         year = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
+    elif (isinstance(value, float) and value.is_integer() and abs(value) < 10000) or (  # JSON 2024.0
+        isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value)
+    ):
         year = int(value)
     else:
         return None

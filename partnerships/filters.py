@@ -90,6 +90,8 @@ class SchoolUrnFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if not value:
             return qs
+        if "\x00" in value:
+            return qs.none()  # no URN holds a NUL byte, and PostgreSQL refuses one in a query
         return qs.filter(urn=value)
 
 

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions
@@ -38,6 +39,8 @@ def api_exception_handler(exc, context):
         return Response(RATE_LIMITED_BODY, status=429, headers={"Retry-After": str(int(exc.wait or 1))})
     if isinstance(exc, exceptions.ValidationError):
         return Response({"errors": _validation_errors(exc.detail)}, status=422)
+    if isinstance(exc, SuspiciousOperation):  # Django's request limits (too many parameters, body too big)
+        return Response({"errors": [{"title": "Bad request", "detail": str(exc)}]}, status=400)
     if isinstance(exc, exceptions.APIException):
         return Response({"errors": [{"title": "Bad request", "detail": str(exc.detail)}]}, status=400)
     logger.exception("Unhandled API error", exc_info=exc)

@@ -13,8 +13,14 @@ DEFAULT_FIRST_COHORT = 2021
 class ApiFilterSet(django_filters.FilterSet):
     """Every filter runs even when its value is absent, so that filters with a default can apply it."""
 
+    def filter_values(self) -> dict:
+        """Each filter's value. One the form refused (a NUL byte) is passed on raw, so that the filter fails
+        or matches nothing its own way instead of being dropped (which would widen the result)."""
+        cleaned = self.form.cleaned_data
+        return {name: cleaned[name] if name in cleaned else self.form.data.get(name) for name in self.filters}
+
     def filter_queryset(self, queryset):
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self.filter_values().items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 

@@ -5,6 +5,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
@@ -111,11 +112,14 @@ def _parse_instant(value: str):
         return None
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
-        from datetime import UTC
+    from datetime import UTC
 
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the first representable instant
+        return None
 
 
 class ApiRequestAuditMiddleware:
@@ -125,7 +129,10 @@ class ApiRequestAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        body = request.body if is_api_request(request) and request.method in WRITE_METHODS else b""
+        try:
+            body = request.body if is_api_request(request) and request.method in WRITE_METHODS else b""
+        except RequestDataTooBig as error:
+            return json_api_response({"errors": [{"title": "Bad request", "detail": str(error)}]}, 400)
         response = self.get_response(request)
         if is_api_request(request) and (request.method in WRITE_METHODS or response.status_code >= 400):
             self._record(request, body, response)
@@ -157,5 +164,5 @@ class ApiRequestAuditMiddleware:
 def _json_or_text(raw: bytes):
     try:
         return json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {"unparsed": raw.decode("utf-8", errors="replace")[:10000]}

@@ -8,6 +8,7 @@ from config.errors import BadRequestError
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 3000
+MAX_SQL_OFFSET = 2**63 - 1
 
 
 def page_window(query_params) -> tuple[int, int]:
@@ -28,6 +29,8 @@ class PagePagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         offset, limit = page_window(request.query_params)
+        if offset + limit > MAX_SQL_OFFSET:
+            return []  # far past any real end; the database's bigint OFFSET cannot hold it
         return list(queryset[offset : offset + limit])
 
     def get_paginated_response(self, data):

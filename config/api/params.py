@@ -60,9 +60,10 @@ def _parse_rfc3339(value: str) -> dt.datetime | None:
             if day is None:
                 return None
             parsed = dt.datetime.combine(day, dt.time.min)
-    except ValueError:
+        # Normalised to UTC: PostgreSQL refuses offsets beyond ±15:59, and out-of-range instants are a 400.
+        return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def parse_cohort_years(value: str | None) -> list[int] | None:

@@ -18,5 +18,5 @@ class JsonBodyParser(BaseParser):
             return {}
         try:
             return json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: absurd nesting
             raise ParseError("Malformed JSON body") from error
