@@ -31,7 +31,10 @@ class ProviderViewSet(GenericViewSet):
         return Actor.provider(self.request.auth)
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # authentication first: 401 beats any 400 (01 §7.2)
+        # A method the route does not serve is an unknown route: 404 before authentication (01 §7.2).
+        if request.method.lower() not in self.action_map:
+            raise Http404
+        super().initial(request, *args, **kwargs)  # authentication next: 401 beats any 400 (01 §7.2)
         self.filters = filter_params(request.query_params)
         for name in self.required_filters:
             require_filter(self.filters, name)

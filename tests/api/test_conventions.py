@@ -347,3 +347,10 @@ def test_updated_since_rejects_anything_else(value):
     with pytest.raises(BadRequestError) as raised:
         parse_updated_since(value)
     assert raised.value.detail == "The filter '#/updated_since' must be a valid RCF3339 date"
+
+
+@pytest.mark.parametrize("method", ["delete", "patch", "options", "post"])
+def test_unsupported_method_is_an_unknown_route_even_without_a_token(anonymous_client, method):
+    response = getattr(anonymous_client, method)(LIST)
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
