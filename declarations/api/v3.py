@@ -1,6 +1,5 @@
 """v3 participant declarations: submit, list, show and void (04 §3.1, §4)."""
 
-from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -109,12 +108,6 @@ class DeclarationViewSet(ProviderViewSet):
     serializer_class = DeclarationSerializer
     filterset_class = DeclarationFilter
     default_ordering = ("created_at",)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # simple-history reads the Django request's user for `history_user`, which must be a staff User;
-        # the provider is recorded through the actor instead (config.history.fill_historical_actor).
-        request._request.user = AnonymousUser()
 
     def get_queryset(self):
         return declaration_list(lead_provider=self.lead_provider)
