@@ -30,7 +30,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_sandbox
+	SANDBOX_URL=http://$(HOST):$(PORT)/ $(BIN)/python manage.py seed_sandbox
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev lint migrations-check

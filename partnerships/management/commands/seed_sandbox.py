@@ -1,11 +1,13 @@
 import json
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from partnerships.sandbox import seed
 
-SANDBOX_URL = "http://127.0.0.1:8000/"
+# Where `make run` serves; it passes its own HOST and PORT through SANDBOX_URL.
+SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8000/").rstrip("/") + "/"
 
 
 class Command(BaseCommand):
