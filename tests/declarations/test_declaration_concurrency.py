@@ -7,13 +7,14 @@ interleaving with a barrier placed between the check and the write, to prove the
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.models import QuerySet
 
 from config.actors import Actor
 from declarations import services
 from declarations.models import Declaration, DeclarationAttempt, DeclarationStateChange
 from statements.models import StatementLineItem
+from tests.concurrency import in_threads
 from tests.conftest import make_provider_client
 from tests.declarations.helpers import URL
 from tests.factories.declarations import DeclarationFactory, declaration_body, output_statement
@@ -26,30 +27,6 @@ pytestmark = [
 ]
 
 SLOT_CONSTRAINT = next(c for c in Declaration._meta.constraints if c.name == "declaration_one_live_per_slot")
-
-
-def in_threads(targets, *, start: threading.Barrier | None = None):
-    """Runs each target in its own thread (own connection); returns (results, errors)."""
-    results, errors = [None] * len(targets), []
-
-    def wrap(index, target):
-        try:
-            if start is not None:
-                start.wait()
-            results[index] = target()
-        except Exception as error:  # asserted by the test
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results, errors
 
 
 def remove_row_locks(monkeypatch):

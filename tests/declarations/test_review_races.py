@@ -11,9 +11,9 @@ from declarations import services
 from declarations.models import Declaration
 from participants.services import participant_set_eligibility
 from statements.models import StatementLineItem
+from tests.concurrency import in_threads
 from tests.conftest import make_provider_client
 from tests.declarations.helpers import URL
-from tests.declarations.test_declaration_concurrency import in_threads
 from tests.factories.declarations import DeclarationFactory, declaration_body, output_statement
 from tests.factories.participants import enrol
 from tests.factories.partnerships import LeadProviderFactory

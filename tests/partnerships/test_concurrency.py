@@ -3,12 +3,13 @@
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.models import QuerySet
 
 from partnerships import exceptions as exc
 from partnerships import services
 from partnerships.models import Partnership, PartnershipStateChange
+from tests.concurrency import in_threads
 from tests.conftest import make_provider_client
 from tests.factories.partnerships import (
     DeliveryPartnerFactory,
@@ -24,29 +25,6 @@ pytestmark = [
 ]
 
 URL = "/api/v3/partnerships/ecf"
-
-
-def in_threads(targets, *, start: threading.Barrier):
-    """Each target in its own thread, so each has its own database connection, closed at the end."""
-    results, errors = [None] * len(targets), []
-
-    def wrap(index, target):
-        try:
-            start.wait()
-            results[index] = target()
-        except Exception as error:  # asserted by the test
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results, errors
 
 
 @pytest.fixture
