@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "participants",
     "declarations",
     "statements",
+    "sandbox",
 ]
 
 MIDDLEWARE = [
