@@ -12,7 +12,8 @@ from django.utils.dateparse import parse_datetime
 
 from config import clock
 from config.api import ratelimit
-from config.api.authentication import token_for_request
+from config.api.audit import audit_body, audit_text
+from config.api.authentication import raw_token_for_request, token_for_request
 from config.api.exceptions import NOT_FOUND_BODY, RATE_LIMITED_BODY, SERVER_ERROR_BODY, UNAVAILABLE_BODY
 from config.network import client_address
 
@@ -127,7 +128,8 @@ def _parse_instant(value: str):
 
 
 class ApiRequestAuditMiddleware:
-    """Records API writes and error responses of identified providers (06 §6). Never headers, never tokens."""
+    """Records API writes and error responses of identified providers. Never headers, never tokens: a token
+    that reaches the path, the query string or a body is replaced by a marker."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -148,25 +150,21 @@ class ApiRequestAuditMiddleware:
             return
         from partnerships.models import ApiRequest
 
+        secrets = [raw_token_for_request(request)]
         try:
-            # A savepoint: a failed insert (e.g. NUL in a JSON body) must not poison the request's transaction.
+            # A savepoint: a failed insert must not poison the request's transaction.
             with transaction.atomic():
                 ApiRequest.objects.create(
                     lead_provider_id=token.lead_provider_id,
                     token=token,
                     method=request.method,
-                    path=request.path[:500],
-                    query_string=request.META.get("QUERY_STRING", ""),
+                    path=audit_text(request.path, secrets)[:500],
+                    query_string=audit_text(request.META.get("QUERY_STRING", ""), secrets),
                     status_code=response.status_code,
-                    request_body=_json_or_text(body) if body else None,
-                    response_body=_json_or_text(response.content) if response.status_code >= 400 else None,
+                    request_body=audit_body(body, secrets) if body else None,
+                    response_body=(
+                        audit_body(response.content, secrets) if response.status_code >= 400 else None
+                    ),
                 )
         except Exception:  # the audit must never turn a served answer into an error
             logger.exception("Could not record API request")
-
-
-def _json_or_text(raw: bytes):
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return {"unparsed": raw.decode("utf-8", errors="replace")[:10000]}
