@@ -162,6 +162,43 @@ def test_the_first_request_of_a_new_window_prunes_the_past_ones(provider_client,
     ]
 
 
+def test_the_embedded_counter_on_sqlite_is_exact_across_four_processes(tmp_path):
+    """`make run`'s default: SQLite serialises the upserts of every process."""
+    import multiprocessing
+
+    from tests.ratelimit_worker import count_hits
+
+    database = tmp_path / "db.sqlite3"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "API_RATE_LIMIT": "60/5m",
+        "CACHE_URL": "",
+    }
+    _create_counter_table(database)
+    spawn = multiprocessing.get_context("spawn")
+    start, results = spawn.Barrier(4), spawn.Queue()
+    workers = [
+        spawn.Process(target=count_hits, args=(env, WINDOW_START + 100, 20, start, results)) for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    allowed = [verdict for _ in workers for verdict in results.get(timeout=60)]
+    for worker in workers:
+        worker.join(timeout=30)
+
+    assert (allowed.count(True), allowed.count(False)) == (60, 20)
+
+
+def _create_counter_table(database) -> None:
+    from django.db.utils import ConnectionHandler
+
+    sqlite = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(database)}})
+    with sqlite["default"].schema_editor() as editor:
+        editor.create_model(RateLimitCounter)
+    sqlite.close_all()
+
+
 # -- Redis --------------------------------------------------------------------------------------------------
 
 
