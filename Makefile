@@ -1,16 +1,20 @@
 # Two commands for a fresh machine (see README):
 #   make run   – install, migrate, seed the sandbox, print URL/login/tokens and serve on 127.0.0.1:8000
 #   make test  – install dev tools, lint, check migrations and run the whole suite on PostgreSQL
+# and one for production: make serve – collect static files and run gunicorn (no migrate, no seed).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Development targets default to the local settings, `make serve` to production's; the environment wins.
+SETTINGS_GIVEN := $(DJANGO_SETTINGS_MODULE)
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
+export HOST PORT
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev lint migrations-check serve seed bench clean
+.PHONY: run test install install-dev lint migrations-check serve static bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +33,20 @@ install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
 run: install
+	@$(BIN)/python scripts/check_port_free.py $(HOST) $(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	SANDBOX_URL=http://$(HOST):$(PORT)/ $(BIN)/python manage.py seed_sandbox
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+serve static: export DJANGO_SETTINGS_MODULE = $(or $(SETTINGS_GIVEN),config.settings.production)
+
+# Static files hashed and compressed into STATIC_ROOT, for the app to serve.
+static: install
+	$(BIN)/python manage.py collectstatic --noinput -v0
+
+# gunicorn as in production: HOST, PORT, WEB_CONCURRENCY and the settings from the environment.
+serve: static
+	exec $(BIN)/gunicorn --config python:config.gunicorn config.wsgi
 
 test: install-dev lint migrations-check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -n $(TEST_WORKERS)

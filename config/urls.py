@@ -9,6 +9,8 @@ admin.site.site_header = "Early career training: back office"
 admin.site.site_title = "ECF back office"
 admin.site.index_title = "Finance and support"
 
+handler400 = "config.api.exceptions.bad_request"
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/v3", permanent=False)),
     path("admin/", admin.site.urls),

@@ -18,11 +18,3 @@ class PartnershipsConfig(AppConfig):
 
         # After the last domain app has migrated, so that every permission exists.
         post_migrate.connect(ensure_staff_groups, dispatch_uid="ensure_staff_groups")
-        post_migrate.connect(ensure_cache_table, dispatch_uid="ensure_cache_table")
-
-
-def ensure_cache_table(**kwargs) -> None:
-    """The rate limiter's shared counters live in a database cache table (D11); migrate creates it."""
-    from django.core.management import call_command
-
-    call_command("createcachetable", verbosity=0)

@@ -104,6 +104,27 @@ class ApiRequest(models.Model):
         return f"{self.method} {self.path} {self.status_code}"
 
 
+class RateLimitCounter(models.Model):
+    """Requests counted for one client (a token, or an address) in one fixed window of the API rate limit.
+
+    Used when no Redis is configured: one atomic upsert per request counts exactly across worker processes.
+    Rows of past windows are pruned as a new window starts.
+    """
+
+    key = models.CharField(max_length=100)
+    window_start = models.BigIntegerField()  # seconds since the epoch
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # Leads with window_start, so that pruning past windows is a scan of this index.
+            models.UniqueConstraint(fields=["window_start", "key"], name="ratelimitcounter_one_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
 class DeliveryPartner(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=255)

@@ -1,7 +1,6 @@
 """Shared fixtures: API clients authenticated as a provider, another provider, and an admin client."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories.partnerships import LeadProviderFactory, LeadProviderTokenFactory
@@ -26,12 +25,6 @@ class ProviderClient(APIClient):
 def make_provider_client(lead_provider) -> ProviderClient:
     token, raw = LeadProviderTokenFactory.issue(lead_provider)
     return ProviderClient(lead_provider, token, raw)
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limit_counters(db):
-    """Rate-limit counters live in the shared cache (the database); start every test from zero."""
-    cache.clear()
 
 
 @pytest.fixture

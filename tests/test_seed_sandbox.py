@@ -188,18 +188,33 @@ def test_json_lists_every_provider_with_a_live_token_and_the_admin_login(seeded)
     assert list(user.groups.values_list("name", flat=True)) == ["finance"]
 
 
-def test_admin_password_is_reset_on_each_run_unless_fixed_by_the_environment(seeded, monkeypatch):
+def test_admin_password_is_kept_and_printed_again_on_every_run(seeded):
     again = seed_json()
-    assert again["admin"]["password"] != seeded["admin"]["password"]
-    user = get_user_model().objects.get(username="admin")
-    assert user.check_password(again["admin"]["password"])
-    assert not user.check_password(seeded["admin"]["password"])
 
+    assert again["admin"] == seeded["admin"]
+    assert len(seeded["admin"]["password"]) >= 20
+    assert get_user_model().objects.get(username="admin").check_password(seeded["admin"]["password"])
+
+
+def test_admin_password_is_set_when_the_environment_names_another(seeded, monkeypatch):
     monkeypatch.setenv("SANDBOX_ADMIN_PASSWORD", "sandbox-secret-1")
     assert seed_json()["admin"]["password"] == "sandbox-secret-1"
     assert seed_json()["admin"]["password"] == "sandbox-secret-1"
     assert get_user_model().objects.get(username="admin").check_password("sandbox-secret-1")
     assert get_user_model().objects.count() == 1
+
+
+def test_admin_password_changed_by_hand_is_kept_and_not_shown(seeded):
+    user = get_user_model().objects.get(username="admin")
+    user.set_password("chosen-by-a-person")
+    user.save()
+
+    again = seed_json()
+    summary = run_seed()
+
+    assert again["admin"] == {"username": "admin", "email": "admin@sandbox.example.com", "password": None}
+    assert get_user_model().objects.get(username="admin").check_password("chosen-by-a-person")
+    assert "Admin login: admin (admin@sandbox.example.com), with the password set by hand" in summary
 
 
 def test_readable_summary_names_the_url_admin_login_and_one_token_per_provider(world):

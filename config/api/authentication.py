@@ -1,8 +1,13 @@
-"""Bearer-token authentication (01 §2, D10): a keyed digest of the presented token finds the provider."""
+"""Bearer-token authentication: a keyed digest of the presented token finds the provider.
 
+One indexed query per request and no cache, so that a revoked token is refused on its next request.
+"""
+
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -12,6 +17,9 @@ from partnerships.models import LeadProvider, LeadProviderToken
 _HEADER = re.compile(r'^(?:Bearer|Token)\s+(?:token="(?P<quoted>[^"]+)"|(?P<bare>\S+))\s*$')
 
 ACCESS_DENIED = "HTTP Token: Access denied"
+
+# `last_used_at` is kept to the minute, so that most requests write nothing.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -40,14 +48,30 @@ def find_live_token(raw_token: str | None) -> LeadProviderToken | None:
     )
 
 
+def raw_token_for_request(request) -> str | None:
+    django_request = getattr(request, "_request", request)
+    return token_from_header(django_request.headers.get("Authorization"))
+
+
 def token_for_request(request) -> LeadProviderToken | None:
     """Looks the token up once per request; the rate limiter and DRF authentication share the result."""
     django_request = getattr(request, "_request", request)
     if not hasattr(django_request, "_api_token"):
-        django_request._api_token = find_live_token(
-            token_from_header(django_request.headers.get("Authorization"))
-        )
+        django_request._api_token = find_live_token(raw_token_for_request(django_request))
     return django_request._api_token
+
+
+def note_token_use(token: LeadProviderToken) -> None:
+    """Moves `last_used_at` on when it is a minute or more old; the condition in the UPDATE keeps
+    concurrent requests from writing it more than once."""
+    now = timezone.now()
+    stale = now - LAST_USED_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    LeadProviderToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+    ).update(last_used_at=now)
+    token.last_used_at = now
 
 
 class LeadProviderTokenAuthentication(authentication.BaseAuthentication):
@@ -55,7 +79,7 @@ class LeadProviderTokenAuthentication(authentication.BaseAuthentication):
         token = token_for_request(request)
         if token is None:
             raise exceptions.AuthenticationFailed(ACCESS_DENIED)
-        LeadProviderToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        note_token_use(token)
         return ApiClient(lead_provider=token.lead_provider, token=token), token
 
     def authenticate_header(self, request):

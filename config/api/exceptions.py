@@ -1,11 +1,12 @@
 """The one place that turns errors into the spec's envelopes (01 §7, D14)."""
 
+import json
 import logging
 
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import SuspiciousOperation
-from django.http import Http404
-from django_ratelimit.exceptions import Ratelimited
+from django.http import Http404, HttpResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -17,6 +18,8 @@ logger = logging.getLogger(__name__)
 NOT_FOUND_BODY = {"error": "Resource not Found"}
 SERVER_ERROR_BODY = {"error": "Internal server error"}
 RATE_LIMITED_BODY = {"error": "Retry later"}
+UNAVAILABLE_BODY = {"error": "Service unavailable"}
+BAD_HOST_DETAIL = "The Host header names a host this service does not answer for"
 
 
 def api_exception_handler(exc, context):
@@ -26,8 +29,6 @@ def api_exception_handler(exc, context):
         return Response(
             {"error": ACCESS_DENIED}, status=401, headers={"WWW-Authenticate": 'Token realm="Application"'}
         )
-    if isinstance(exc, Ratelimited):
-        return Response(RATE_LIMITED_BODY, status=429)
     if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
         return Response(None, status=403)
     if isinstance(exc, Http404 | exceptions.NotFound | exceptions.MethodNotAllowed):
@@ -58,3 +59,14 @@ def _validation_errors(detail) -> list[dict[str, str]]:
         ]
     messages = detail if isinstance(detail, list) else [detail]
     return [{"title": "Bad request", "detail": ", ".join(str(m) for m in messages)}]
+
+
+def bad_request(request, exception):
+    """Django's 400 (a bad Host header, a suspicious request) in the API's envelope on /api/ paths."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    detail = BAD_HOST_DETAIL if isinstance(exception, DisallowedHost) else "The request could not be read"
+    body = {"errors": [{"title": "Bad request", "detail": detail}]}
+    return HttpResponse(
+        json.dumps(body, separators=(",", ":")), status=400, content_type="application/vnd.api+json"
+    )

@@ -1,5 +1,5 @@
 """Request-level API behaviour that must run outside DRF views: JSON errors for every /api/ response,
-the shared rate limit (D11), sandbox time travel (D12) and the audit of API writes."""
+the shared rate limit, sandbox time travel and the audit of API writes."""
 
 import json
 import logging
@@ -9,17 +9,21 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
-from django_ratelimit.core import get_usage
 
 from config import clock
-from config.api.authentication import token_for_request
-from config.api.exceptions import NOT_FOUND_BODY, RATE_LIMITED_BODY, SERVER_ERROR_BODY
+from config.api import ratelimit
+from config.api.audit import audit_body, audit_text
+from config.api.authentication import raw_token_for_request, token_for_request
+from config.api.exceptions import NOT_FOUND_BODY, RATE_LIMITED_BODY, SERVER_ERROR_BODY, UNAVAILABLE_BODY
+from config.network import client_address
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 JSON_API = "application/vnd.api+json"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Documentation is read by people and tools before they hold a token; it is never rate limited.
+UNLIMITED_PREFIXES = ("/api/docs", "/api/schema", "/api/redoc", "/api/guidance")
 
 
 def is_api_request(request) -> bool:
@@ -59,22 +63,23 @@ class ApiErrorMiddleware:
 
 
 class ApiRateLimitMiddleware:
-    """D11: N requests per window per token, else per client address, counted in the shared cache."""
+    """N requests per window per token, else per client address, counted where every worker counts."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_api_request(request) and not request.path.startswith(("/api/docs", "/api/schema")):
+        if is_api_request(request) and not request.path.startswith(UNLIMITED_PREFIXES):
             token = token_for_request(request)
-            key = f"token:{token.pk}" if token else f"address:{request.META.get('REMOTE_ADDR', '')}"
-            usage = get_usage(
-                request, group="api", key=lambda group, req: key, rate=settings.API_RATE_LIMIT, increment=True
-            )
-            if usage and usage["should_limit"]:
-                return json_api_response(
-                    RATE_LIMITED_BODY, 429, **{"Retry-After": str(max(1, usage["time_left"]))}
-                )
+            key = f"token:{token.pk}" if token else f"address:{client_address(request)}"
+            try:
+                decision = ratelimit.hit(key)
+            except ratelimit.CounterUnavailableError as error:
+                # Without the shared counters the limit cannot hold, so the API does not answer.
+                logger.error("Rate limit counters unavailable: %s", error)
+                return json_api_response(UNAVAILABLE_BODY, 503, **{"Retry-After": "30"})
+            if not decision.allowed:
+                return json_api_response(RATE_LIMITED_BODY, 429, **{"Retry-After": str(decision.retry_after)})
         return self.get_response(request)
 
 
@@ -123,7 +128,8 @@ def _parse_instant(value: str):
 
 
 class ApiRequestAuditMiddleware:
-    """Records API writes and error responses of identified providers (06 §6). Never headers, never tokens."""
+    """Records API writes and error responses of identified providers. Never headers, never tokens: a token
+    that reaches the path, the query string or a body is replaced by a marker."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -144,25 +150,21 @@ class ApiRequestAuditMiddleware:
             return
         from partnerships.models import ApiRequest
 
+        secrets = [raw_token_for_request(request)]
         try:
-            # A savepoint: a failed insert (e.g. NUL in a JSON body) must not poison the request's transaction.
+            # A savepoint: a failed insert must not poison the request's transaction.
             with transaction.atomic():
                 ApiRequest.objects.create(
                     lead_provider_id=token.lead_provider_id,
                     token=token,
                     method=request.method,
-                    path=request.path[:500],
-                    query_string=request.META.get("QUERY_STRING", ""),
+                    path=audit_text(request.path, secrets)[:500],
+                    query_string=audit_text(request.META.get("QUERY_STRING", ""), secrets),
                     status_code=response.status_code,
-                    request_body=_json_or_text(body) if body else None,
-                    response_body=_json_or_text(response.content) if response.status_code >= 400 else None,
+                    request_body=audit_body(body, secrets) if body else None,
+                    response_body=(
+                        audit_body(response.content, secrets) if response.status_code >= 400 else None
+                    ),
                 )
         except Exception:  # the audit must never turn a served answer into an error
             logger.exception("Could not record API request")
-
-
-def _json_or_text(raw: bytes):
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return {"unparsed": raw.decode("utf-8", errors="replace")[:10000]}

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -13,14 +14,23 @@ SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
-# Sandbox mode enables seed data, the X-With-Server-Date header (D12) and sandbox branding.
+# Sandbox mode enables seed data, the X-With-Server-Date header and sandbox branding.
 SANDBOX = env.bool("SANDBOX", default=False)
 
-# Keyed digest of API tokens (D10). Kept apart from SECRET_KEY so rotating one does not void the other.
+# Keyed digest of API tokens. Kept apart from SECRET_KEY so rotating one does not void the other.
 API_TOKEN_DIGEST_KEY = env("API_TOKEN_DIGEST_KEY", default="insecure-token-digest-key-change-me")
 
-# D11: requests per window per token (or per client address when no/unknown token).
+# Requests per fixed window per token (or per client address when no or an unknown token).
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="1000/5m")
+
+# Redis for the rate limit's counters (and Django's cache) when CACHE_URL names it; otherwise the counters
+# live in a database table. Either way every worker process counts atomically in the same place.
+CACHE_URL = env("CACHE_URL", default="")
+API_RATE_LIMIT_REDIS_URL = CACHE_URL if CACHE_URL.startswith(("redis://", "rediss://", "unix://")) else None
+API_RATE_LIMIT_KEY_PREFIX = env("API_RATE_LIMIT_KEY_PREFIX", default="ecf:ratelimit:")
+
+# How many proxies in front of the service append to X-Forwarded-For; 0 means the peer is the client.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "partnerships",
     "participants",
     "declarations",
@@ -42,7 +53,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that load balancer probes need neither an allowed Host nor HTTPS.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.api.middleware.ApiErrorMiddleware",
     "config.api.middleware.ApiRateLimitMiddleware",
     "config.api.middleware.ApiRequestAuditMiddleware",
@@ -54,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,12 +95,31 @@ ASGI_APPLICATION = "config.asgi.application"
 # Embedded SQLite unless DATABASE_URL names another database (PostgreSQL in tests and production).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections, checked before reuse in each request, save a connection set-up per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The rate limiter's counters must be shared by every worker process, so the default cache is the
-# database (or Redis when CACHE_URL says so), never per-process memory.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
-RATELIMIT_USE_CACHE = "default"
+CACHES = {
+    "default": env.cache_url_config(CACHE_URL)
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login: after 5 failures for one account from one address, that pair waits 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.network.client_address"
+AXES_VERBOSE = False
+
+# Staff sessions last a working day at most.
+SESSION_COOKIE_AGE = 60 * 60 * 8
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -100,7 +134,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["config.api.authentication.LeadProviderTokenAuthentication"],

@@ -1,19 +1,40 @@
-"""Production: every secret comes from the environment, with no default."""
+"""Production (and a hosted sandbox, with SANDBOX=true): every secret and every service comes from the
+environment, with no default; the settings refuse to load without them."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
 
+REQUIRED = ("SECRET_KEY", "API_TOKEN_DIGEST_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CACHE_URL")
+_missing = [name for name in REQUIRED if not env.str(name, default="").strip()]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Production settings need {', '.join(_missing)} in the environment (see the settings table in "
+        "the README). For development use DJANGO_SETTINGS_MODULE=config.settings.local, as `make run` does."
+    )
+if not env.str("CACHE_URL").startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a Redis server in production (redis://host:6379/0 or rediss://…): the rate "
+        "limit's counters are shared there by every worker process."
+    )
+
+# The base settings have read SECRET_KEY, API_TOKEN_DIGEST_KEY, ALLOWED_HOSTS, DATABASE_URL and CACHE_URL.
 DEBUG = False
 SANDBOX = env.bool("SANDBOX", default=False)
-SECRET_KEY = env("SECRET_KEY")
-API_TOKEN_DIGEST_KEY = env("API_TOKEN_DIGEST_KEY")
-DATABASES = {"default": env.db("DATABASE_URL")}
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# Hashed, compressed static files (run `collectstatic`; `make serve` does), served by the app.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# TLS ends at the proxy in front, which says so with X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

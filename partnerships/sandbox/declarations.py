@@ -45,7 +45,11 @@ from .participants import PersonPlan, RecordPlan
 
 SEED_TOKEN_LABEL = "sandbox-seed"
 logger = logging.getLogger(__name__)
-MARK_PAYABLE_LOGGER = "statements.management.commands.mark_statements_payable"
+# The statement runs log one INFO line per statement; the seed runs them hundreds of times.
+RUN_LOGGERS = (
+    "statements.management.commands.mark_statements_payable",
+    "statements.management.commands.pay_statement",
+)
 DECLARING_YEARS = (2023, 2024, 2025)
 STANDARD = "ecf-standard-september"
 RETAINED_EVIDENCE = (
@@ -397,15 +401,17 @@ class Scenario:
                 )
 
     def run(self) -> None:
-        quiet = logging.getLogger(MARK_PAYABLE_LOGGER)
-        level = quiet.level
-        quiet.setLevel(logging.WARNING)  # one INFO line per statement otherwise
+        quiet = [logging.getLogger(name) for name in RUN_LOGGERS]
+        levels = [run_logger.level for run_logger in quiet]
+        for run_logger in quiet:
+            run_logger.setLevel(logging.WARNING)
         try:
             for event in sorted(self.events):
                 with clock.travel_to(event.at):
                     event.action()
         finally:
-            quiet.setLevel(level)
+            for run_logger, level in zip(quiet, levels, strict=True):
+                run_logger.setLevel(level)
 
 
 def _seed_token(provider: LeadProvider) -> LeadProviderToken:

@@ -1,11 +1,11 @@
 """Lead providers, delivery partners, provider relationships, their live tokens and the sandbox admin."""
 
 import os
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.crypto import salted_hmac
 
 from config.actors import acting_as
 from partnerships.models import Cohort, DeliveryPartner, LeadProvider, ProviderRelationship
@@ -110,21 +110,34 @@ def issue_tokens(providers: dict[str, LeadProvider]) -> list[IssuedToken]:
 class AdminLogin:
     username: str
     email: str
-    password: str
+    password: str | None  # None: changed by hand since the seed set it, so not known
 
 
 def seed_admin() -> AdminLogin:
-    """A superuser in the `finance` group. Its password is reset on every run so that it can be printed."""
-    password = os.environ.get(ADMIN_PASSWORD_ENV) or secrets.token_urlsafe(12)
+    """A superuser in the `finance` group. Its password is set once, when the user is created (or when
+    SANDBOX_ADMIN_PASSWORD names another), and never rotated: it is derived from SECRET_KEY and the user,
+    so every run can print it again. A password changed by hand since is left alone and not shown."""
+    chosen = os.environ.get(ADMIN_PASSWORD_ENV)
     user_model = get_user_model()
     with acting_as(ACTOR):
-        user, _ = user_model.objects.get_or_create(username=ADMIN_USERNAME, defaults={"email": ADMIN_EMAIL})
+        user, created = user_model.objects.get_or_create(
+            username=ADMIN_USERNAME, defaults={"email": ADMIN_EMAIL}
+        )
+        password = chosen or _derived_password(user)
+        if created or (chosen and not user.check_password(chosen)):
+            user.set_password(password)
+        elif not user.check_password(password):
+            password = None
         user.email = ADMIN_EMAIL
         user.is_staff = True
         user.is_superuser = True
         user.is_active = True
-        user.set_password(password)
         user.save()
         finance, _ = Group.objects.get_or_create(name="finance")
         user.groups.add(finance)
     return AdminLogin(ADMIN_USERNAME, ADMIN_EMAIL, password)
+
+
+def _derived_password(user) -> str:
+    joined = int(user.date_joined.timestamp() * 1_000_000)
+    return salted_hmac("sandbox.admin-password", f"{user.pk}:{joined}", algorithm="sha256").hexdigest()[:20]

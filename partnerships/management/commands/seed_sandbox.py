@@ -20,7 +20,8 @@ class Command(BaseCommand):
         "day and idempotent: a re-run adds no "
         "rows. Every run issues one new live API token per provider (label 'sandbox') and prints it; only "
         "token digests are stored, so earlier sandbox tokens cannot be shown again but stay live. The "
-        "admin superuser's password is reset on every run (set SANDBOX_ADMIN_PASSWORD to fix it). "
+        "admin superuser's password is set once and printed on every run (SANDBOX_ADMIN_PASSWORD chooses "
+        "it); a password changed by hand since is kept and not shown. "
         "Refused unless settings.SANDBOX is on."
     )
 
@@ -49,7 +50,10 @@ class Command(BaseCommand):
             return
         lines = [
             f"Sandbox seeded. Open {SANDBOX_URL} (API docs at {SANDBOX_URL}api/docs/v3, admin at {SANDBOX_URL}admin/).",
-            f"Admin login: {admin['username']} / {admin['password']} ({admin['email']})",
+            f"Admin login: {admin['username']} / {admin['password']} ({admin['email']})"
+            if admin["password"]
+            else f"Admin login: {admin['username']} ({admin['email']}), with the password set by hand "
+            "(SANDBOX_ADMIN_PASSWORD=… chooses a new one)",
             "API tokens (new on every run; earlier sandbox tokens stay live):",
             *(f"  {provider['name']}: {provider['token']}" for provider in providers),
         ]

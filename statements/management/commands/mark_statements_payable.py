@@ -1,4 +1,3 @@
-import datetime as dt
 import logging
 import sys
 
@@ -12,27 +11,25 @@ from statements.models import Statement
 from statements.selectors import statement_ids_due_payable
 from statements.services import statement_make_payable
 
+from ._statement_runs import DATE_HELP, parse_run_date, running_on, statement_names
+
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
         "Make every open statement whose deadline has passed payable, with its eligible declarations "
-        "(06 §4.1, D5 catch-up). One transaction per statement; idempotent."
+        "(catching up any missed day). One transaction per statement; idempotent. Run daily shortly after "
+        "midnight UTC."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="act as if today were this UTC date (YYYY-MM-DD)")
+        parser.add_argument("--date", help=DATE_HELP)
         parser.add_argument("--statement", action="append", help="restrict to this statement id (repeatable)")
         parser.add_argument("--dry-run", action="store_true", help="report what would move, change nothing")
 
     def handle(self, *args, date=None, statement=None, dry_run=False, **options):
-        today = clock.today()
-        if date:
-            try:
-                today = dt.date.fromisoformat(date)
-            except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from None
+        run_date = parse_run_date(date)
         statement_ids = None
         if statement:
             statement_ids = []
@@ -42,19 +39,22 @@ class Command(BaseCommand):
                     raise CommandError(f"Unknown statement id: {value}")
                 statement_ids.append(pk)
         actor = Actor.command("mark_statements_payable")
-        due = statement_ids_due_payable(today=today, statement_ids=statement_ids)
-        statements_done = declarations = 0
-        for pk in tqdm(due, disable=None, file=sys.stderr, desc="statements", unit="statement"):
-            result = statement_make_payable(statement_id=pk, actor=actor, today=today, dry_run=dry_run)
-            if result.done:
-                statements_done += 1
-                declarations += result.declarations_moved
-                logger.info(
-                    "statement %s %s: %d declaration(s) payable",
-                    pk,
-                    "would become payable" if dry_run else "made payable",
-                    result.declarations_moved,
-                )
+        with running_on(run_date):
+            today = run_date or clock.today()
+            due = statement_ids_due_payable(today=today, statement_ids=statement_ids)
+            names = statement_names(due)
+            statements_done = declarations = 0
+            for pk in tqdm(due, disable=None, file=sys.stderr, desc="statements", unit="statement"):
+                result = statement_make_payable(statement_id=pk, actor=actor, today=today, dry_run=dry_run)
+                if result.done:
+                    statements_done += 1
+                    declarations += result.declarations_moved
+                    logger.info(
+                        "%s %s: %d declaration(s) payable",
+                        names[pk],
+                        "would become payable" if dry_run else "made payable",
+                        result.declarations_moved,
+                    )
         prefix = "Dry run: would make" if dry_run else "Made"
         self.stdout.write(
             self.style.SUCCESS(
