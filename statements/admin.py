@@ -39,7 +39,7 @@ from statements.models import (
     StatementStateChange,
 )
 from statements.money import format_gbp
-from statements.presentation import breakdown, london_time
+from statements.presentation import breakdown, london_time, statement_label
 from statements.reports import assurance_csv_chunks, report_filename
 from statements.selectors import statement_figures, statement_series, statement_with_relations
 from statements.services import adjustments_editable, statement_authorise_and_pay, statement_can_authorise
@@ -153,10 +153,6 @@ def _parse_month(value) -> tuple[int, int] | None:
     except ValueError:
         return None
     return (year, month) if 1 <= month <= 12 else None
-
-
-def statement_label(statement: Statement) -> str:
-    return f"{statement.lead_provider} {statement.name} (cohort {statement.cohort.start_year})"
 
 
 # Payable statements await a finance decision, open ones are still filling; paid ones are history.
