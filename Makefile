@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (see README):
 #   make run   – install, migrate, seed the sandbox, print URL/login/tokens and serve on 127.0.0.1:8000
 #   make test  – install dev tools, lint, check migrations and run the whole suite on PostgreSQL
+#   make screenshots – run the browser tests and save screenshots of the back office in docs/screenshots/
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,9 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev lint migrations-check serve seed bench clean
+SCREENSHOTS_DIR ?= docs/screenshots
+
+.PHONY: run test install install-dev lint migrations-check serve seed bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +47,14 @@ migrations-check: install-dev
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python bench/run.py
+
+# The browser tests (headless Chromium at 1366 px) save a full-page screenshot of every key page they visit.
+screenshots: install-dev
+	rm -rf $(SCREENSHOTS_DIR)
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(BIN)/python -m pytest tests/browser -n 0 -q
+	@ls $(SCREENSHOTS_DIR)/*.png >/dev/null 2>&1 && echo "Screenshots in $(SCREENSHOTS_DIR)/" \
+		|| (echo "No screenshots written: is Chromium installed at /usr/bin/chromium?" && exit 1)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis

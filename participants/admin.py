@@ -82,6 +82,7 @@ def _lead_provider_of(induction_record: InductionRecord):
 def _declaration_rows(record: TrainingRecord, *, names: ActorNames, user, next_url: str) -> list[dict]:
     """Each declaration with its state history and statement lines; "Void" where a finance user may try."""
     may_void = user.has_perm("declarations.void_declaration")
+    may_see_statements = user.has_perm("statements.view_statement")
     rows = []
     for declaration in sorted(record.declarations.all(), key=lambda d: (d.declaration_date, d.created_at)):
         voidable = declaration.state not in ("voided", "awaiting_clawback", "clawed_back")
@@ -103,7 +104,9 @@ def _declaration_rows(record: TrainingRecord, *, names: ActorNames, user, next_u
                         "statement": line.statement,
                         "kind": line.kind,
                         "state": line.state.replace("_", "-"),
-                        "url": reverse("admin:statements_statement_change", args=[line.statement_id]),
+                        "url": reverse("admin:statements_statement_change", args=[line.statement_id])
+                        if may_see_statements
+                        else "",
                     }
                     for line in declaration.statement_line_items.all()
                 ],

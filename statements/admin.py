@@ -39,7 +39,7 @@ from statements.models import (
     StatementStateChange,
 )
 from statements.money import format_gbp
-from statements.presentation import breakdown, london_time, statement_label
+from statements.presentation import LONDON, breakdown, london_time, statement_label
 from statements.reports import assurance_csv_chunks, report_filename
 from statements.selectors import statement_figures, statement_series, statement_with_relations
 from statements.services import adjustments_editable, statement_authorise_and_pay, statement_can_authorise
@@ -177,16 +177,7 @@ class StatementAdmin(admin.ModelAdmin):
     """Statements as finance reads them: a list, and a page per statement with its calculation, the
     actions finance may take and its history. Nothing here edits a statement's own fields."""
 
-    list_display = (
-        "statement",
-        "status_tag",
-        "lead_provider",
-        "cohort",
-        "deadline_date",
-        "payment_date",
-        "statement_type",
-        "authorised",
-    )
+    list_display = ("statement", "status_tag", "lead_provider", "cohort", "cut_off", "payment", "authorised")
     list_display_links = ("statement",)
     list_filter = ("lead_provider", "cohort", "status", StatementMonthFilter, "output_fee")
     list_select_related = ("lead_provider", "cohort")
@@ -195,19 +186,23 @@ class StatementAdmin(admin.ModelAdmin):
 
     @admin.display(description="Statement", ordering="payment_date")
     def statement(self, obj):
-        return obj.name
+        return obj.name if obj.output_fee else f"{obj.name} (service fee only)"
 
     @admin.display(description="Status", ordering=STATUS_RANK)
     def status_tag(self, obj):
         return status_tag(obj)
 
-    @admin.display(description="Type", ordering="output_fee")
-    def statement_type(self, obj):
-        return "Output" if obj.output_fee else "Service fee only"
+    @admin.display(description="Cut off", ordering="deadline_date")
+    def cut_off(self, obj):
+        return f"{obj.deadline_date:%-d %b %Y}"
+
+    @admin.display(description="Payment", ordering="payment_date")
+    def payment(self, obj):
+        return f"{obj.payment_date:%-d %b %Y}"
 
     @admin.display(description="Authorised", ordering="marked_as_paid_at")
     def authorised(self, obj):
-        return london_time(obj.marked_as_paid_at) or "—"
+        return f"{obj.marked_as_paid_at.astimezone(LONDON):%-d %b %Y}" if obj.marked_as_paid_at else "—"
 
     def get_ordering(self, request):
         return [STATUS_RANK.asc(), F("payment_date").desc(), "lead_provider__name", "pk"]

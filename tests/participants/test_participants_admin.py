@@ -189,7 +189,7 @@ def test_finance_sees_the_actions_support_does_not(
         end_date=dt.datetime(2024, 8, 31, tzinfo=dt.UTC),
         induction_status="changed",
     )
-    submitted = DeclarationFactory(lead_provider=lead_provider, enrolment=person)
+    submitted = DeclarationFactory(lead_provider=lead_provider, enrolment=person, eligible=True)
     voided = DeclarationFactory(
         lead_provider=lead_provider, enrolment=person, voided=True, declaration_type="retained-1"
     )
@@ -212,6 +212,7 @@ def test_finance_sees_the_actions_support_does_not(
         and 'class="void-declaration"' not in support_html
     )
     assert "Set eligibility" not in support_html
+    assert "/admin/statements/statement/" not in support_html  # statements are finance's alone
 
 
 def test_participant_page_uses_a_constant_number_of_queries(

@@ -270,17 +270,20 @@ def test_statement_page_uses_a_constant_number_of_queries(
     assert "6 lines" in response.text
 
 
-def test_support_can_view_but_not_authorise_or_adjust(client, support_user, lead_provider):
+def test_support_can_neither_see_nor_act_on_statements(client, support_user, lead_provider):
     client.force_login(support_user)
     statement = StatementFactory(lead_provider=lead_provider, payable=True)
     adjustment = AdjustmentFactory(statement=statement)
 
     with time_machine.travel(AFTER_DEADLINE):
-        response = client.get(change_url(statement))
-        assert response.status_code == 200
-        assert "Authorise for payment" not in response.text
-        assert 'id="add-adjustment"' not in response.text and ">Remove<" not in response.text
-        assert client.get(authorise_url(statement)).status_code == 403
+        for url in (
+            change_url(statement),
+            authorise_url(statement),
+            reverse("admin:statements_statement_changelist"),
+            reverse("admin:statements_statement_overview"),
+            reverse("admin:statements_statement_assurance_report", args=[statement.pk]),
+        ):
+            assert client.get(url).status_code == 403, url
         assert client.post(authorise_url(statement), {"assurance_checks_done": "yes"}).status_code == 403
         for url, data in [
             (add_url(statement), {"payment_type": "X", "amount": "5", "confirm": "yes"}),
@@ -293,6 +296,24 @@ def test_support_can_view_but_not_authorise_or_adjust(client, support_user, lead
     ]
     statement.refresh_from_db()
     assert statement.marked_as_paid_at is None
+
+
+def test_finance_without_the_authorise_permission_cannot_authorise(client, finance_user, lead_provider):
+    from django.contrib.auth.models import Permission
+
+    finance_user.groups.clear()
+    finance_user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_statement", "add_adjustment"])
+    )
+    client.force_login(finance_user)
+    statement = StatementFactory(lead_provider=lead_provider, payable=True)
+
+    with time_machine.travel(AFTER_DEADLINE):
+        page = client.get(change_url(statement))
+        assert page.status_code == 200 and 'id="authorise-button"' not in page.text
+        assert client.post(authorise_url(statement), {"assurance_checks_done": "yes"}).status_code == 403
+    statement.refresh_from_db()
+    assert (statement.status, statement.marked_as_paid_at) == ("payable", None)
 
 
 def test_staff_without_a_group_cannot_see_statements(client, django_user_model, lead_provider):
