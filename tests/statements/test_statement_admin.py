@@ -615,6 +615,29 @@ def test_overview_opens_on_the_current_cohorts(finance_client, lead_provider, ot
     assert ">June 2024</a>" in grid
 
 
+def test_overview_grid_uses_a_constant_number_of_queries(
+    finance_client, lead_provider, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:statements_statement_overview")
+    StatementFactory(lead_provider=lead_provider, month=4)
+    finance_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        finance_client.get(url)
+    for index in range(5):
+        provider = LeadProviderFactory(name=f"Provider {index}")
+        for month in (3, 4, 5):
+            StatementFactory(lead_provider=provider, month=month, payable=month == 3)
+            StatementFactory(lead_provider=provider, cohort=cohort(2024), month=month)
+
+    with django_assert_num_queries(len(few)):
+        response = finance_client.get(url)
+
+    assert response.text.count("1 payable, awaiting authorisation") == 5
+
+
 def test_overview_shows_one_provider_and_cohort_month_by_month(
     finance_client, lead_provider, django_assert_max_num_queries
 ):
