@@ -121,7 +121,7 @@ def _declaration_rows(record: TrainingRecord, *, names: ActorNames, user, next_u
 
 
 def participant_page_context(participant: Participant, user) -> dict:
-    """What the participant page shows (06 §2.7), from the one prefetched read."""
+    """What the participant page shows, from the one prefetched read."""
     records = list(participant.training_records.all())
     names = ActorNames(
         (change.actor_kind, change.actor_id)
@@ -475,7 +475,7 @@ class TrainingRecordAdmin(DomainAdmin):
         return reverse("admin:participants_participant_change", args=[record.participant_id])
 
     def training_status_view(self, request, object_id):
-        """Change a training status on a provider's behalf (06 §3.3): the provider's own action, as it."""
+        """Change a training status on a provider's behalf: the provider's own action, taken as that provider."""
         if not request.user.has_perm("participants.change_training_status"):
             raise PermissionDenied
         record = self._record_or_404(object_id)

@@ -98,7 +98,7 @@ class MentorCallOffContractAdmin(SafeHistoryMixin, DomainAdmin, SimpleHistoryAdm
 
 
 class AdjustmentForm(forms.Form):
-    """An additional adjustment: a name and a non-zero amount, negative allowed (06 §3.4)."""
+    """An additional adjustment: a name and a non-zero amount, negative allowed."""
 
     NAME_MESSAGE = "Enter a name for the adjustment."
     AMOUNT_MESSAGE = "Enter the amount to be paid (a number other than 0)."
@@ -211,7 +211,7 @@ class StatementAdmin(admin.ModelAdmin):
         return False  # statements come from import_statements (06 §5)
 
     def has_change_permission(self, request, obj=None):
-        return False  # no statement field is edited here (06 §3.5); the actions have their own permissions
+        return False  # finance never edits a statement's own fields; the actions have their own permissions
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -280,7 +280,7 @@ class StatementAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context=extra)
 
     def selector_context(self, statement: Statement | None = None) -> dict:
-        """The statement selector (06 §2.2): provider, cohort (2021 on) and month."""
+        """The statement selector: provider, cohort (2021 on) and month."""
         from partnerships.models import Cohort, LeadProvider
 
         return {
@@ -408,7 +408,7 @@ class StatementAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._statement_url(statement, "#history"))
 
     # ---------------------------------------------------------------------------------------------
-    # Authorise for payment (06 §3.1)
+    # Authorise for payment
     # ---------------------------------------------------------------------------------------------
 
     def authorise_view(self, request, object_id):
@@ -458,7 +458,7 @@ class StatementAdmin(admin.ModelAdmin):
         )
 
     # ---------------------------------------------------------------------------------------------
-    # Additional adjustments (06 §3.4): add or change → check → confirm; remove → confirm
+    # Additional adjustments: add or change → check → confirm; remove → confirm
     # ---------------------------------------------------------------------------------------------
 
     def _adjustment_target(self, request, object_id, permission, adjustment_id=None):
@@ -578,7 +578,7 @@ class StatementAdmin(admin.ModelAdmin):
         )
 
     # ---------------------------------------------------------------------------------------------
-    # Declarations CSV (06 §2.6) and the declarations on a statement (06 §2.5)
+    # The declarations CSV and the declarations on a statement
     # ---------------------------------------------------------------------------------------------
 
     def assurance_report_view(self, request, object_id):
@@ -667,7 +667,8 @@ class StatementLineItemAdmin(HistoryAdmin):
     list_select_related = ("statement__lead_provider", "statement__cohort", "declaration")
 
 
-# Adjustments change only through the statement's inline, which knows when they are editable (06 §3.4).
+# Adjustments change only through the statement page's add, change and remove pages, which know when they
+# may change.
 admin.site.register(Adjustment, HistoryAdmin)
 
 
