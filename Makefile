@@ -1,7 +1,8 @@
 # Two commands for a fresh machine (see README):
 #   make run   – install, migrate, seed the sandbox, print URL/login/tokens and serve on 127.0.0.1:8000
 #   make test  – install dev tools, lint, check migrations and run the whole suite on PostgreSQL
-# and one for production: make serve – collect static files and run gunicorn (no migrate, no seed).
+#   make serve – production: collect static files and run gunicorn (no migrate, no seed)
+#   make screenshots – run the browser tests and save screenshots of the back office in docs/screenshots/
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,9 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 export HOST PORT
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev lint migrations-check serve static bench clean
+SCREENSHOTS_DIR ?= docs/screenshots
+
+.PHONY: run test install install-dev lint migrations-check serve static bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +62,14 @@ migrations-check: install-dev
 
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python bench/run.py
+
+# The browser tests (headless Chromium at 1366 px) save a full-page screenshot of every key page they visit.
+screenshots: install-dev
+	rm -rf $(SCREENSHOTS_DIR)
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(BIN)/python -m pytest tests/browser -n 0 -q
+	@ls $(SCREENSHOTS_DIR)/*.png >/dev/null 2>&1 && echo "Screenshots in $(SCREENSHOTS_DIR)/" \
+		|| (echo "No screenshots written: is Chromium installed at /usr/bin/chromium?" && exit 1)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis

@@ -1,6 +1,10 @@
-"""Staff groups of 06 §1: `finance` acts on money, `support` only looks. Kept in step after every migrate."""
+"""Staff groups: `finance` sees everything and acts on money and on a provider's behalf; `support` looks up
+participants, declarations, schools and partnerships (read-only) and acts for schools. Statements, contracts
+and payment schedules are finance's alone. Kept in step after every migrate.
+"""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 DOMAIN_APPS = ("partnerships", "participants", "declarations", "statements")
 
@@ -17,22 +21,27 @@ FINANCE_EXTRA = (
 # Support staff act for schools: a school's partnership challenge (03 §1.1).
 SUPPORT_EXTRA = ("partnerships.challenge_partnership",)
 
+# What support may not even see: money and the payment schedules behind it.
+FINANCE_ONLY_VIEWS = Q(content_type__app_label="statements") | Q(
+    content_type__app_label="participants", codename__in=["view_schedule", "view_milestone"]
+)
+
+
+def _permissions(dotted_names) -> list[Permission]:
+    found = []
+    for dotted in dotted_names:
+        app_label, codename = dotted.split(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission is not None:
+            found.append(permission)
+    return found
+
 
 def ensure_staff_groups(**kwargs) -> None:
     view_all = Permission.objects.filter(
         content_type__app_label__in=DOMAIN_APPS, codename__startswith="view_"
     )
-    support, _ = Group.objects.get_or_create(name="support")
-    support.permissions.add(*view_all)
     finance, _ = Group.objects.get_or_create(name="finance")
-    finance.permissions.add(*view_all)
-    for dotted in FINANCE_EXTRA:
-        app_label, codename = dotted.split(".")
-        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-        if permission is not None:
-            finance.permissions.add(permission)
-    for dotted in SUPPORT_EXTRA:
-        app_label, codename = dotted.split(".")
-        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-        if permission is not None:
-            support.permissions.add(permission)
+    finance.permissions.add(*view_all, *_permissions(FINANCE_EXTRA))
+    support, _ = Group.objects.get_or_create(name="support")
+    support.permissions.set([*view_all.exclude(FINANCE_ONLY_VIEWS), *_permissions(SUPPORT_EXTRA)])

@@ -132,3 +132,8 @@ def breakdown(calculation: StatementCalculation, *, contract=None, mentor_contra
             "payment_per_participant": format_gbp(mentor_contract.payment_per_participant),
         }
     return context
+
+
+def statement_label(statement) -> str:
+    """How messages and pages name a statement: provider, month and cohort."""
+    return f"{statement.lead_provider} {statement.name} (cohort {statement.cohort.start_year})"

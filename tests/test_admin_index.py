@@ -15,6 +15,7 @@ def test_finance_section_links_to_statements_schedules_and_participants(finance_
         "/admin/statements/statement/overview/",
         "/admin/participants/schedule/",
         "/admin/participants/participant/",
+        "/admin/participants/participant/duplicates/",
     ):
         assert f'href="{link}' in page
     assert "Sandbox: test data only" in page
