@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
-from config.api.filters import DEFAULT_FIRST_COHORT
+from config.reference import DEFAULT_FIRST_COHORT_YEAR
 from participants.models import (
     CourseIdentifier,
     InductionRecord,
@@ -58,7 +58,7 @@ def latest_induction_records(
     )
     queryset = provider_induction_records(lead_provider=lead_provider).filter(pk=Subquery(latest_pk))
     if cohort_years is None:
-        queryset = queryset.filter(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT)
+        queryset = queryset.filter(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT_YEAR)
     else:
         queryset = queryset.filter(schedule__cohort__start_year__in=cohort_years)
     if training_status is not None:

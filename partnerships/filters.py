@@ -3,14 +3,9 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from config.api.filters import (
-    DEFAULT_FIRST_COHORT,
-    ApiFilterSet,
-    CohortFilter,
-    UpdatedSinceFilter,
-    UUIDListFilter,
-)
+from config.api.filters import ApiFilterSet, CohortFilter, UpdatedSinceFilter, UUIDListFilter
 from config.api.params import parse_cohort_years, parse_updated_since
+from config.reference import DEFAULT_FIRST_COHORT_YEAR
 from partnerships.models import DeliveryPartner, Partnership, ProviderRelationship, School, SchoolCohort
 
 
@@ -25,7 +20,7 @@ class DeliveryPartnerCohortFilter(CohortFilter):
             discarded_at__isnull=True,
         )
         if years is None:
-            relationships = relationships.filter(cohort__start_year__gte=DEFAULT_FIRST_COHORT)
+            relationships = relationships.filter(cohort__start_year__gte=DEFAULT_FIRST_COHORT_YEAR)
         else:
             relationships = relationships.filter(cohort__start_year__in=years)
         return qs.filter(Exists(relationships))

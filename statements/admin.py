@@ -13,8 +13,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.actors import Actor, acting_as
 from config.admin import DomainAdmin, HistoryAdmin, ReadOnlyInline
-from config.api.params import parse_uuid
 from config.errors import DomainError
+from config.ids import parse_uuid
 from statements.charts import monthly_totals_svg, points_from_series
 from statements.models import (
     Adjustment,

@@ -5,9 +5,7 @@ from rest_framework.filters import BaseFilterBackend
 
 from config.api.params import parse_cohort_years, parse_updated_since, parse_uuid_list
 from config.errors import BadRequestError
-
-# Without a cohort filter only cohorts after the internal 2020 cohort are considered (01 §6.2).
-DEFAULT_FIRST_COHORT = 2021
+from config.reference import DEFAULT_FIRST_COHORT_YEAR
 
 
 class ApiFilterSet(django_filters.FilterSet):
@@ -35,7 +33,7 @@ class CohortFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         years = parse_cohort_years(value)
         if years is None:
-            return qs if self.default_all else qs.filter(**{f"{self.field_name}__gte": DEFAULT_FIRST_COHORT})
+            return qs if self.default_all else qs.filter(**{f"{self.field_name}__gte": DEFAULT_FIRST_COHORT_YEAR})
         return qs.filter(**{f"{self.field_name}__in": years})
 
 

@@ -89,13 +89,6 @@ def parse_uuid_list(value: str) -> list[uuid.UUID]:
     return ids
 
 
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def sort_fields(value: str | None, allowed: set[str]) -> list[str]:
     """`sort=a,-b,+c` → ORM ordering; unknown fields are dropped without error (01 §6.3)."""
     if not value:

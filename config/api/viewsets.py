@@ -6,7 +6,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from config.actors import Actor
 from config.api.filters import ApiFilterBackend
-from config.api.params import filter_params, parse_uuid, require_filter, sort_fields
+from config.api.params import filter_params, require_filter, sort_fields
+from config.ids import parse_uuid
 
 
 class ProviderViewSet(GenericViewSet):

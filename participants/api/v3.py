@@ -10,9 +10,9 @@ from rest_framework.response import Response
 
 from config import clock
 from config.api.body import request_attributes
-from config.api.params import parse_uuid
 from config.api.serializers import TimestampField, resource_serializer
 from config.api.viewsets import ProviderViewSet
+from config.ids import parse_uuid
 from participants import services
 from participants.filters import ParticipantFilter, UpdatedSinceOnlyFilter
 from participants.models import EligibilityReason, EligibilityStatus, Participant, TrainingStatus
