@@ -1,24 +1,19 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html_join
 
 from config.actors import Actor
 from config.admin import DomainAdmin, HistoryAdmin, ReadOnlyInline
 from config.errors import DomainError
 from declarations.models import Declaration, DeclarationAttempt, DeclarationStateChange
+from declarations.ports import statement_ledger
 from declarations.services import declaration_void
-from statements.models import StatementLineItem
 
 
 class StateChangeInline(ReadOnlyInline):
     model = DeclarationStateChange
-
-
-class LineItemInline(ReadOnlyInline):
-    """The statements the declaration sits on (output and clawback lines)."""
-
-    model = StatementLineItem
-    fk_name = "declaration"
 
 
 class AttemptInline(ReadOnlyInline):
@@ -40,8 +35,29 @@ class DeclarationAdmin(DomainAdmin):
     list_filter = ("state", "declaration_type", "course_identifier", "cohort", "lead_provider")
     list_select_related = ("participant", "lead_provider")
     search_fields = ("id", "participant__id", "participant__full_name", "participant__trn")
-    inlines = [StateChangeInline, LineItemInline, AttemptInline]
+    inlines = [StateChangeInline, AttemptInline]
+    readonly_fields = ("statement_lines",)
     actions = ["void_on_behalf"]
+
+    @admin.display(description="Statement lines")
+    def statement_lines(self, declaration):
+        """The statements the declaration's money sits on (its output line, and a clawback line)."""
+        lines = statement_ledger().statement_lines(declaration=declaration)
+        if not lines:
+            return "None"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a>: {} line, {}</div>',
+            (
+                (
+                    reverse("admin:statements_statement_change", args=[line.statement_id]),
+                    line.statement_name,
+                    line.kind,
+                    line.state,
+                )
+                for line in lines
+            ),
+        )
 
     def has_add_permission(self, request):
         return False  # declarations come only from providers (06 §3.5)

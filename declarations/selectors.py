@@ -2,10 +2,10 @@
 
 import uuid
 
-from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, UUIDField
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
+from declarations.ports import statement_ledger
 from participants.models import (
     CourseIdentifier,
     InductionRecord,
@@ -127,14 +127,8 @@ def live_declaration_for_slot(*, participant_id, course_identifier, declaration_
 
 
 def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
-    """Everything the API shows, in the one query of the page (07 §3.3)."""
-    line_item = apps.get_model("statements", "StatementLineItem")
-    output_statement = line_item.objects.filter(
-        declaration=OuterRef("pk"), kind=line_item.Kind.OUTPUT, state__in=line_item.BILLABLE_STATES
-    ).values("statement_id")[:1]
-    clawback_statement = line_item.objects.filter(
-        declaration=OuterRef("pk"), kind=line_item.Kind.CLAWBACK
-    ).values("statement_id")[:1]
+    """Everything the API shows, in the one query of the page: the statement ids come from the statements
+    app's ledger, the reason a declaration is ineligible from its latest move to `ineligible`."""
     ineligible_reason = (
         DeclarationStateChange.objects.filter(
             declaration=OuterRef("pk"), to_state=DeclarationState.INELIGIBLE
@@ -142,11 +136,8 @@ def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
         .order_by("-changed_at", "-id")
         .values("reason")[:1]
     )
-    return queryset.select_related("lead_provider").annotate(
-        # Explicit UUID output so that every database (SQLite too) hands back UUIDs, not raw hex.
-        output_statement_id=Subquery(output_statement, output_field=UUIDField()),
-        clawback_statement_id=Subquery(clawback_statement, output_field=UUIDField()),
-        ineligible_reason=Subquery(ineligible_reason),
+    return statement_ledger().with_statement_ids(
+        queryset.select_related("lead_provider").annotate(ineligible_reason=Subquery(ineligible_reason))
     )
 
 

@@ -7,8 +7,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
 from config import clock
 from config.actors import Actor
@@ -20,6 +19,7 @@ from declarations.exceptions import (
     DeclarationNotVoidableError,
 )
 from declarations.models import Declaration, DeclarationAttempt, DeclarationState, DeclarationStateChange
+from declarations.ports import statement_ledger
 from declarations.selectors import (
     active_training_record,
     latest_training_status_change,
@@ -36,21 +36,8 @@ from declarations.validators import (
     parse_rfc3339,
     read_attributes,
 )
-from participants.models import (
-    CourseIdentifier,
-    DeclarationType,
-    MentorCompletionReason,
-    Participant,
-    TrainingRecord,
-    TrainingStatus,
-)
-from statements.models import StatementLineItem
-from statements.selectors import next_output_statement
-from statements.services import (
-    line_items_follow_declaration,
-    statement_add_clawback,
-    statement_attach_declaration,
-)
+from participants.models import CourseIdentifier, DeclarationType, Participant, TrainingRecord, TrainingStatus
+from participants.services import training_record_mentor_completed
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +57,40 @@ def record_state_change(declaration: Declaration, *, before, actor: Actor, reaso
         reason=reason,
         **DeclarationStateChange.actor_fields(actor),
     )
+
+
+def declarations_transition(*, declarations: QuerySet[Declaration], name: str, actor: Actor, at=None) -> list:
+    """Set-based move `name` (one of `Declaration.TRANSITIONS`, the table the model's methods read) of every
+    declaration of `declarations` that is in one of the move's source states.
+
+    In one transaction: locks those declarations in primary-key order (a caller moving a statement's
+    declarations has locked the statement first), moves them with one UPDATE per source state guarded by
+    `WHERE state = <source>`, and writes one history row each. Returns the ids moved, in primary-key order.
+    """
+    move = Declaration.TRANSITIONS[name]
+    at = at or clock.now()
+    with transaction.atomic():
+        rows = list(
+            declarations.filter(state__in=move.source)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list("pk", "state")
+        )
+        for source in move.source:
+            ids = [pk for pk, state in rows if state == source]
+            if ids:
+                Declaration.objects.filter(pk__in=ids, state=source).update(state=move.target, updated_at=at)
+        actor_fields = DeclarationStateChange.actor_fields(actor)
+        DeclarationStateChange.objects.bulk_create(
+            [
+                DeclarationStateChange(
+                    declaration_id=pk, from_state=state, to_state=move.target, changed_at=at, **actor_fields
+                )
+                for pk, state in rows
+            ],
+            batch_size=2000,
+        )
+    return [pk for pk, _ in rows]
 
 
 def _lock_training_records(**filters) -> None:
@@ -240,7 +261,8 @@ def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
             declaration_date=strict or parsed,
             evidence=evidence,
         )
-        and next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=cohort.pk) is None
+        and statement_ledger().next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=cohort.pk)
+        is None
     ):
         errors.add("cohort", texts.NO_OUTPUT_FEE_STATEMENTS.format(year=cohort.start_year))
     # 10
@@ -410,8 +432,9 @@ def _create(
         record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
 
     if declaration.state != DeclarationState.SUBMITTED:
-        statement = next_output_statement(
-            lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id, for_update=True
+        ledger = statement_ledger()
+        statement = ledger.next_output_statement(
+            lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id, lock=True
         )
         if statement is None:  # D8
             logger.warning(
@@ -422,7 +445,7 @@ def _create(
                 declaration.cohort_id,
             )
         else:
-            statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)
+            ledger.add_output_line(declaration=declaration, statement=statement, actor=actor)
 
     _after_mentor_completion_change(declaration)
     return declaration
@@ -463,21 +486,12 @@ def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) 
             declaration.request_clawback(by=voided_by, at=at)
             declaration.save()
             record_state_change(declaration, before=before, actor=actor)
-            statement_add_clawback(declaration=declaration, statement=statement, actor=actor)
+            statement_ledger().add_clawback_line(declaration=declaration, statement=statement, actor=actor)
         else:
             declaration.void(by=voided_by, at=at)
             declaration.save()
             record_state_change(declaration, before=before, actor=actor)
-            line_items_follow_declaration(
-                declaration=declaration,
-                actor=actor,
-                from_states=(
-                    StatementLineItem.State.ELIGIBLE,
-                    StatementLineItem.State.PAYABLE,
-                    StatementLineItem.State.INELIGIBLE,
-                ),
-                to_state=StatementLineItem.State.VOIDED,
-            )
+            statement_ledger().void_output_line(declaration=declaration, actor=actor)
         _after_mentor_completion_change(declaration)
     return declaration
 
@@ -485,12 +499,13 @@ def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) 
 def _clawback_statement(declaration: Declaration):
     """04 §9.1 checks, all evaluated; the statement the refundable line goes on."""
     reasons = []
-    if declaration.statement_line_items.filter(kind=StatementLineItem.Kind.CLAWBACK).exists():
+    ledger = statement_ledger()
+    if ledger.has_clawback_line(declaration=declaration):
         reasons.append(texts.CLAWBACK_ALREADY_REFUNDABLE)
     if declaration.state != DeclarationState.PAID:
         reasons.append(texts.CLAWBACK_NOT_PAID)
-    statement = next_output_statement(
-        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, for_update=True
+    statement = ledger.next_output_statement(
+        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, lock=True
     )
     if statement is None:
         reasons.append(texts.NO_OUTPUT_FEE_STATEMENTS.format(year=declaration.cohort.start_year))
@@ -513,11 +528,10 @@ def declarations_promote_for_training_record(*, training_record: TrainingRecord,
             .order_by("lead_provider_id", "cohort_id", "created_at", "id")
             .select_for_update()
         )
+        ledger = statement_ledger()
         for declaration in waiting:
-            statement = next_output_statement(
-                lead_provider_id=declaration.lead_provider_id,
-                cohort_id=declaration.cohort_id,
-                for_update=True,
+            statement = ledger.next_output_statement(
+                lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, lock=True
             )
             if statement is None:
                 logger.warning(
@@ -530,7 +544,7 @@ def declarations_promote_for_training_record(*, training_record: TrainingRecord,
             declaration.make_eligible()
             declaration.save()
             record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
-            statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)
+            ledger.add_output_line(declaration=declaration, statement=statement, actor=actor)
             promoted += 1
     return promoted
 
@@ -555,37 +569,19 @@ def _after_mentor_completion_change(declaration: Declaration) -> None:
 
 
 def mentor_completion_recompute(*, training_record_id) -> None:
-    """02 §9.3: a mentor's completion date is the latest live `completed` declaration's date; none clears it.
-
-    Only a null or `completed_declaration_received` value is replaced (07 §2.2)."""
-    record = TrainingRecord.objects.select_for_update().get(pk=training_record_id)
-    if record.participant_type != TrainingRecord.Type.MENTOR or record.mentor_completion_reason not in (
-        None,
-        MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
-    ):
-        return
+    """A mentor's completion date follows their latest live `completed` declaration (none clears it)."""
     latest = (
         Declaration.objects.filter(
-            training_record=record,
+            training_record_id=training_record_id,
             course_identifier=CourseIdentifier.ECF_MENTOR,
             declaration_type=DeclarationType.COMPLETED,
             state__in=Declaration.LIVE_STATES,
         )
         .order_by("-declaration_date", "-created_at")
+        .values_list("declaration_date", flat=True)
         .first()
     )
-    if latest is not None:
-        date, reason = (
-            latest.declaration_date.astimezone(dt.UTC).date(),
-            MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
-        )
-    else:
-        date, reason = None, None
-    if (record.mentor_completion_date, record.mentor_completion_reason) == (date, reason):
-        return
-    record.mentor_completion_date = date
-    record.mentor_completion_reason = reason
-    record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
-    Participant.objects.filter(pk=record.participant_id).update(
-        updated_at=timezone.now()
-    )  # touch rule (07 §0)
+    training_record_mentor_completed(
+        training_record_id=training_record_id,
+        completed_on=None if latest is None else latest.astimezone(dt.UTC).date(),
+    )

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from config import clock
 from config.actors import Actor, acting_as
@@ -24,6 +24,7 @@ from participants.models import (
     EligibilityStatus,
     InductionRecord,
     InductionStatus,
+    MentorCompletionReason,
     Participant,
     Schedule,
     ScheduleChange,
@@ -34,6 +35,7 @@ from participants.models import (
     TrainingStatusChange,
     WithdrawReason,
 )
+from participants.ports import LiveDeclaration, training_record_declarations
 from participants.selectors import (
     action_participant,
     action_training_record,
@@ -41,9 +43,6 @@ from participants.selectors import (
 )
 from participants.signals import eligibility_changed
 
-# Declaration states read through `training_record.declarations` (participants never imports declarations).
-LIVE_DECLARATION_STATES = ("submitted", "eligible", "payable", "paid")
-BILLABLE_DECLARATION_STATES = ("eligible", "payable", "paid")
 # Destination of partially trained ECTs from a payments-frozen cohort (03 §4.4).
 FROZEN_COHORT_DESTINATION = 2024
 
@@ -52,9 +51,15 @@ RESUME = "resume"
 WITHDRAW = "withdraw"
 
 
+def participants_touch(participants: QuerySet[Participant]) -> None:
+    """The touch rule: a write to a person's training or induction records, or to the school or
+    partnership they train under, gives the person a new `updated_at` (on the service clock), so that
+    providers polling `filter[updated_since]` see the change. Every such write ends here."""
+    participants.update(updated_at=clock.now())
+
+
 def participant_touch(participant_id) -> None:
-    """The touch rule (07 §0): every write to a training or induction record ends here."""
-    Participant.objects.filter(pk=participant_id).update(updated_at=timezone.now())
+    participants_touch(Participant.objects.filter(pk=participant_id))
 
 
 def _blank(value) -> bool:
@@ -288,7 +293,7 @@ def _target_cohort(value, induction_record: InductionRecord):
     return Cohort.objects.filter(start_year=year).first()
 
 
-def _declaration_fits(declaration, milestones: dict) -> bool:
+def _declaration_fits(declaration: LiveDeclaration, milestones: dict) -> bool:
     import datetime as dt
 
     milestone = milestones.get(declaration.declaration_type)
@@ -304,12 +309,14 @@ def _declaration_fits(declaration, milestones: dict) -> bool:
     return True
 
 
-def _frozen_cohort_path(record: TrainingRecord, target_cohort, declarations: list, now) -> bool:
+def _frozen_cohort_path(
+    record: TrainingRecord, target_cohort, declarations: list[LiveDeclaration], now
+) -> bool:
     """03 §4.4 point 5: an ECT leaving a payments-frozen cohort for 2024, or going back."""
     if record.participant_type != TrainingRecordType.ECT or target_cohort is None:
         return False
     current_cohort = record.schedule.cohort
-    billable = [d for d in declarations if d.state in BILLABLE_DECLARATION_STATES]
+    billable = [d for d in declarations if d.billable]
     if not record.cohort_changed_after_payments_frozen:
         return (
             target_cohort.start_year == FROZEN_COHORT_DESTINATION
@@ -320,10 +327,8 @@ def _frozen_cohort_path(record: TrainingRecord, target_cohort, declarations: lis
         )
     return (
         target_cohort.is_payments_frozen(now)
-        and not any(
-            d.cohort_id == current_cohort.pk and d.state in LIVE_DECLARATION_STATES for d in declarations
-        )
-        and any(d.cohort_id == target_cohort.pk for d in billable)
+        and not any(d.cohort.pk == current_cohort.pk for d in declarations)
+        and any(d.cohort.pk == target_cohort.pk for d in billable)
     )
 
 
@@ -380,9 +385,7 @@ def participant_change_schedule(
     if induction_record.training_status == TrainingStatus.WITHDRAWN:
         errors.add("participant_id", msg.WITHDRAWN_PARTICIPANT)
 
-    declarations = list(
-        record.declarations.filter(state__in=LIVE_DECLARATION_STATES).select_related("cohort")
-    )
+    declarations = training_record_declarations().live_declarations(training_record_id=record.pk)
     frozen_path = _frozen_cohort_path(record, cohort, declarations, now)
     if schedule is not None and not frozen_path:
         considered = [
@@ -534,3 +537,25 @@ def participant_set_eligibility(
         actor=actor,
     )
     return record
+
+
+# --- mentor completion -----------------------------------------------------------------------------------
+
+
+def training_record_mentor_completed(*, training_record_id, completed_on) -> None:
+    """A mentor's training completes on the date of their latest live `completed` declaration
+    (`completed_on`, None when there is none any more). A completion DfE recorded for another reason is kept:
+    only an empty value, or one that came from a declaration, follows the declarations."""
+    record = TrainingRecord.objects.select_for_update().get(pk=training_record_id)
+    if record.participant_type != TrainingRecordType.MENTOR or record.mentor_completion_reason not in (
+        None,
+        MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
+    ):
+        return
+    reason = None if completed_on is None else MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED
+    if (record.mentor_completion_date, record.mentor_completion_reason) == (completed_on, reason):
+        return
+    record.mentor_completion_date = completed_on
+    record.mentor_completion_reason = reason
+    record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
+    participant_touch(record.participant_id)

@@ -4,16 +4,14 @@ import re
 import secrets
 import uuid
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django_fsm import can_proceed
 
 from config import clock
 from config.actors import Actor, acting_as
-from config.api.params import parse_uuid
 from config.errors import AttributeErrors
+from config.ids import parse_uuid
 from partnerships import exceptions as exc
 from partnerships.models import (
     PROVIDER_LED_PROGRAMMES,
@@ -32,6 +30,7 @@ from partnerships.models import (
     SchoolCohort,
     TrainingProgramme,
 )
+from partnerships.ports import school_participants
 from partnerships.selectors import live_relationships, partnership_challenge_deadline
 
 TOKEN_BYTES = 32  # 256 bits of randomness (D10)
@@ -52,7 +51,7 @@ def token_issue(*, lead_provider: LeadProvider, label: str, actor: Actor) -> tup
 def token_revoke(*, token: LeadProviderToken, actor: Actor) -> LeadProviderToken:
     token = LeadProviderToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         with acting_as(actor):
             token.save(update_fields=["revoked_at"])
     return token
@@ -100,9 +99,7 @@ def _uuid_or_none(value) -> uuid.UUID | None:
     """Ids from a request body are strings; other callers (commands, tests) may pass a UUID or the row."""
     if isinstance(value, School | DeliveryPartner):
         return value.pk
-    if isinstance(value, uuid.UUID):
-        return value
-    return parse_uuid(value) if isinstance(value, str) else None
+    return parse_uuid(value)
 
 
 def _find_delivery_partner(value) -> DeliveryPartner | None:
@@ -180,23 +177,14 @@ def _reusable_partnership(*, lead_provider, school, cohort, delivery_partner) ->
 
 
 def _touch_school_and_participants(school: School) -> None:
-    """Step 6: the school and every participant of the school get a new `updated_at` (set-based)."""
-    now = timezone.now()
-    School.objects.filter(pk=school.pk).update(updated_at=now)
-    Participant = apps.get_model("participants", "Participant")
-    TrainingRecord = apps.get_model("participants", "TrainingRecord")
-    InductionRecord = apps.get_model("participants", "InductionRecord")
-    trains_here = TrainingRecord.objects.filter(school_cohort__school=school).values("participant_id")
-    inducted_here = InductionRecord.objects.filter(induction_programme__school_cohort__school=school).values(
-        "training_record__participant_id"
-    )
-    Participant.objects.filter(Q(pk__in=trains_here) | Q(pk__in=inducted_here)).update(updated_at=now)
+    """The school and every participant of the school get a new `updated_at` (set-based)."""
+    School.objects.filter(pk=school.pk).update(updated_at=clock.now())
+    school_participants().touch_participants_of_school(school_id=school.pk)
 
 
 def _attach_programme(*, school_cohort: SchoolCohort, partnership: Partnership, actor: Actor) -> None:
     """Step 4: the school cohort's provider-led programme is linked to the partnership, and participants
     on unpartnered or challenged provider-led programmes (or on a replaced default) move onto it."""
-    InductionRecord = apps.get_model("participants", "InductionRecord")
     default = school_cohort.default_programme
     provider_led_default = default is not None and default.training_programme in PROVIDER_LED_PROGRAMMES
     sources = []
@@ -228,9 +216,7 @@ def _attach_programme(*, school_cohort: SchoolCohort, partnership: Partnership, 
     )
     sources.extend(stale)
     if sources:
-        InductionRecord.objects.filter(induction_programme_id__in=sources).update(
-            induction_programme=target, updated_at=timezone.now()
-        )
+        school_participants().move_to_programme(from_programme_ids=sources, to_programme_id=target.pk)
 
 
 def _apply_report(*, partnership: Partnership, actor: Actor) -> None:

@@ -1,18 +1,24 @@
-"""Use cases that write statements and their line items. Callers hold the declaration's row lock.
+"""Use cases that write statements and their line items.
 
 The runs (`statement_make_payable`, `statement_pay`) are set-based: one transaction per statement, the
-statement row locked first, then the declarations being moved in primary-key order; line items and
-declarations move with `queryset.update`, and their history rows are written with `bulk_create`.
+statement row locked first, then the declarations being moved in primary-key order. The declarations move
+through the declarations app's `declarations_transition`, and their lines follow through
+`line_items_transition` by the move of the same name, each guarded by the source state in its `WHERE`.
+
+A line is only ever written while its declaration's row is locked (by the submission, void or run that
+moves the declaration), so line writes need no lock of their own.
 """
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
+from django.db.models import QuerySet
 
 from config import clock
 from config.actors import Actor, acting_as
 from config.history import StateChange
+from declarations.models import Declaration
+from declarations.services import declarations_transition
 from statements.exceptions import StatementNotAuthorisableError, StatementNotPayableError
 from statements.models import Statement, StatementLineItem, StatementSnapshot, StatementStateChange
 
@@ -29,7 +35,7 @@ def statement_attach_declaration(*, declaration, statement: Statement, actor: Ac
 
 
 def statement_add_clawback(*, declaration, statement: Statement, actor: Actor) -> StatementLineItem:
-    """The refundable line of a paid declaration being clawed back (04 §9.1)."""
+    """The line recovering a paid declaration's money, awaiting the payment of `statement`."""
     with acting_as(actor):
         return StatementLineItem.objects.create(
             statement=statement,
@@ -39,22 +45,45 @@ def statement_add_clawback(*, declaration, statement: Statement, actor: Actor) -
         )
 
 
-def line_items_follow_declaration(*, declaration, actor: Actor, from_states, to_state) -> int:
-    """Moves the declaration's output line along with it (void: eligible/payable/ineligible → voided)."""
-    lines = StatementLineItem.objects.filter(
-        declaration=declaration, kind=StatementLineItem.Kind.OUTPUT, state__in=list(from_states)
+def line_items_transition(*, lines: QuerySet[StatementLineItem], name: str, actor: Actor, at=None) -> int:
+    """Set-based move `name` (one of `StatementLineItem.TRANSITIONS`) of the lines of `lines` that are in
+    one of its source states: one UPDATE guarded by the source states, and the lines' audit rows
+    (simple-history, which `queryset.update` bypasses) with the acting user or command. Returns the count."""
+    move = StatementLineItem.TRANSITIONS[name]
+    at = at or clock.now()
+    rows = list(
+        lines.filter(state__in=move.source)
+        .order_by("pk")
+        .values("id", "statement_id", "declaration_id", "kind", "created_at")
     )
-    moved = 0
-    with acting_as(actor):
-        for line in lines.select_for_update():
-            line.state = to_state
-            line.save(update_fields=["state", "updated_at"])
-            moved += 1
-    return moved
+    if not rows:
+        return 0
+    ids = [row["id"] for row in rows]
+    StatementLineItem.objects.filter(pk__in=ids, state__in=move.source).update(
+        state=move.target, updated_at=at
+    )
+    History = StatementLineItem.history.model
+    History.objects.bulk_create(
+        [
+            History(
+                **row,
+                state=move.target,
+                updated_at=at,
+                history_date=at,
+                history_type="~",
+                history_user=actor.user,
+                actor_kind=actor.kind,
+                actor_id=actor.id,
+            )
+            for row in rows
+        ],
+        batch_size=2000,
+    )
+    return len(rows)
 
 
 # --------------------------------------------------------------------------------------------------
-# Runs (06 §4): make payable, authorise, pay
+# Runs: make payable, authorise, pay
 # --------------------------------------------------------------------------------------------------
 
 
@@ -66,14 +95,6 @@ class RunResult:
     clawbacks_moved: int = 0
 
 
-def _declaration_model():
-    return apps.get_model("declarations", "Declaration")
-
-
-def _declaration_history_model():
-    return apps.get_model("declarations", "DeclarationStateChange")
-
-
 def _lock_statement(statement_id) -> Statement | None:
     return (
         Statement.objects.select_for_update(of=("self",))
@@ -83,76 +104,32 @@ def _lock_statement(statement_id) -> Statement | None:
     )
 
 
-def _lock_declarations(*, statement: Statement, line_kind: str, line_state: str, declaration_state: str):
-    """Locks, in primary-key order, the declarations whose `line_kind` line on `statement` is in
-    `line_state` and which are themselves in `declaration_state`; returns their ids."""
-    return list(
-        _declaration_model()
-        .objects.select_for_update(of=("self",))
-        .filter(
-            statement_line_items__statement=statement,
-            statement_line_items__kind=line_kind,
-            statement_line_items__state=line_state,
-            state=declaration_state,
+def _declarations_with_line(*, statement: Statement, kind: str, line_state: str) -> QuerySet[Declaration]:
+    """The declarations whose `kind` line on `statement` is in `line_state`."""
+    return Declaration.objects.filter(
+        statement_line_items__statement=statement,
+        statement_line_items__kind=kind,
+        statement_line_items__state=line_state,
+    )
+
+
+def _move_with_lines(*, statement: Statement, kind: str, line_state: str, name: str, actor, at) -> int:
+    """Declarations whose `kind` line on the statement is in `line_state` make the move `name`, and so do
+    their lines on this statement."""
+    moved = declarations_transition(
+        declarations=_declarations_with_line(statement=statement, kind=kind, line_state=line_state),
+        name=name,
+        actor=actor,
+        at=at,
+    )
+    if moved:
+        line_items_transition(
+            lines=StatementLineItem.objects.filter(statement=statement, kind=kind, declaration_id__in=moved),
+            name=name,
+            actor=actor,
+            at=at,
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def _move(*, statement, ids, line_kind, line_from, line_to, from_state, to_state, actor, now) -> int:
-    """Set-based move of the locked declarations and their line on this statement, with history rows."""
-    if not ids:
-        return 0
-    Declaration = _declaration_model()
-    moved = Declaration.objects.filter(pk__in=ids, state=from_state).update(state=to_state, updated_at=now)
-    StatementLineItem.objects.filter(
-        statement=statement, kind=line_kind, state=line_from, declaration_id__in=ids
-    ).update(state=line_to, updated_at=now)
-    _line_item_history(statement=statement, kind=line_kind, state=line_to, ids=ids, actor=actor, now=now)
-    History = _declaration_history_model()
-    History.objects.bulk_create(
-        [
-            History(
-                declaration_id=pk,
-                from_state=from_state,
-                to_state=to_state,
-                changed_at=now,
-                **StateChange.actor_fields(actor),
-            )
-            for pk in ids
-        ],
-        batch_size=2000,
-    )
-    return moved
-
-
-def _line_item_history(*, statement, kind, state, ids, actor, now) -> None:
-    """simple-history rows for lines moved by `queryset.update` (which bypasses its signals): one read,
-    one bulk insert, with the acting user or command as every other audit row has."""
-    History = StatementLineItem.history.model
-    History.objects.bulk_create(
-        [
-            History(
-                id=line["id"],
-                statement_id=line["statement_id"],
-                declaration_id=line["declaration_id"],
-                kind=line["kind"],
-                state=line["state"],
-                created_at=line["created_at"],
-                updated_at=line["updated_at"],
-                history_date=now,
-                history_type="~",
-                history_user=actor.user,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-            )
-            for line in StatementLineItem.objects.filter(
-                statement=statement, kind=kind, state=state, declaration_id__in=ids
-            ).values("id", "statement_id", "declaration_id", "kind", "state", "created_at", "updated_at")
-        ],
-        batch_size=2000,
-    )
+    return len(moved)
 
 
 def _record_status_change(statement: Statement, *, before: str, actor: Actor, now) -> None:
@@ -174,24 +151,20 @@ def statement_make_payable(*, statement_id, actor: Actor, today=None, dry_run: b
         if statement is None or statement.status != Statement.Status.OPEN or statement.deadline_date >= today:
             return RunResult(statement_id=statement_id, done=False)
         now = clock.now()
-        ids = _lock_declarations(
-            statement=statement,
-            line_kind=StatementLineItem.Kind.OUTPUT,
-            line_state=StatementLineItem.State.ELIGIBLE,
-            declaration_state="eligible",
-        )
         if dry_run:
-            return RunResult(statement_id=statement_id, done=True, declarations_moved=len(ids))
-        moved = _move(
+            due = _declarations_with_line(
+                statement=statement,
+                kind=StatementLineItem.Kind.OUTPUT,
+                line_state=StatementLineItem.State.ELIGIBLE,
+            ).filter(state__in=Declaration.TRANSITIONS["mark_payable"].source)
+            return RunResult(statement_id=statement_id, done=True, declarations_moved=due.count())
+        moved = _move_with_lines(
             statement=statement,
-            ids=ids,
-            line_kind=StatementLineItem.Kind.OUTPUT,
-            line_from=StatementLineItem.State.ELIGIBLE,
-            line_to=StatementLineItem.State.PAYABLE,
-            from_state="eligible",
-            to_state="payable",
+            kind=StatementLineItem.Kind.OUTPUT,
+            line_state=StatementLineItem.State.ELIGIBLE,
+            name="mark_payable",
             actor=actor,
-            now=now,
+            at=now,
         )
         before = statement.status
         statement.make_payable()
@@ -248,39 +221,21 @@ def statement_pay(*, statement_id, actor: Actor) -> RunResult:
         if statement.marked_as_paid_at is None:
             raise StatementNotPayableError("The statement has not been authorised for payment.")
         now = clock.now()
-        paid_ids = _lock_declarations(
+        paid = _move_with_lines(
             statement=statement,
-            line_kind=StatementLineItem.Kind.OUTPUT,
+            kind=StatementLineItem.Kind.OUTPUT,
             line_state=StatementLineItem.State.PAYABLE,
-            declaration_state="payable",
+            name="pay",
+            actor=actor,
+            at=now,
         )
-        clawback_ids = _lock_declarations(
+        clawed_back = _move_with_lines(
             statement=statement,
-            line_kind=StatementLineItem.Kind.CLAWBACK,
+            kind=StatementLineItem.Kind.CLAWBACK,
             line_state=StatementLineItem.State.AWAITING_CLAWBACK,
-            declaration_state="awaiting_clawback",
-        )
-        paid = _move(
-            statement=statement,
-            ids=paid_ids,
-            line_kind=StatementLineItem.Kind.OUTPUT,
-            line_from=StatementLineItem.State.PAYABLE,
-            line_to=StatementLineItem.State.PAID,
-            from_state="payable",
-            to_state="paid",
+            name="complete_clawback",
             actor=actor,
-            now=now,
-        )
-        clawed_back = _move(
-            statement=statement,
-            ids=clawback_ids,
-            line_kind=StatementLineItem.Kind.CLAWBACK,
-            line_from=StatementLineItem.State.AWAITING_CLAWBACK,
-            line_to=StatementLineItem.State.CLAWED_BACK,
-            from_state="awaiting_clawback",
-            to_state="clawed_back",
-            actor=actor,
-            now=now,
+            at=now,
         )
         before = statement.status
         statement.pay()

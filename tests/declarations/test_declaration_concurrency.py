@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from config.actors import Actor
 from declarations import services
 from declarations.models import Declaration, DeclarationAttempt, DeclarationStateChange
+from statements.for_declarations import StatementLedgerForDeclarations
 from statements.models import StatementLineItem
 from tests.concurrency import in_threads
 from tests.conftest import make_provider_client
@@ -232,18 +233,18 @@ def _race_void_and_promotion(monkeypatch, *, pause_between_read_and_write: bool)
     if pause_between_read_and_write:
         barrier = threading.Barrier(2, timeout=20)
         original_void = Declaration.void
-        original_next = services.next_output_statement
+        original_next = StatementLedgerForDeclarations.next_output_statement
 
         def void_after_barrier(self, **kwargs):
             barrier.wait()
             return original_void(self, **kwargs)
 
-        def next_after_barrier(**kwargs):
+        def next_after_barrier(self, **kwargs):
             barrier.wait()
-            return original_next(**kwargs)
+            return original_next(self, **kwargs)
 
         monkeypatch.setattr(Declaration, "void", void_after_barrier)
-        monkeypatch.setattr(services, "next_output_statement", next_after_barrier)
+        monkeypatch.setattr(StatementLedgerForDeclarations, "next_output_statement", next_after_barrier)
         start = None
     else:
         start = threading.Barrier(2, timeout=20)
