@@ -7,11 +7,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
+from config.transitions import Transitions
 
 
 class Cohort(TimestampedModel):
@@ -323,8 +324,18 @@ class PartnershipStatus(models.TextChoices):
     CHALLENGED = "challenged"
 
 
+# Every move of `Partnership.status`: (name, from, to). Changing the delivery partner keeps the status.
+PARTNERSHIP_TRANSITIONS = Transitions(
+    # The school says the partnership is wrong (DfE staff act for the school).
+    ("challenge", [PartnershipStatus.ACTIVE], PartnershipStatus.CHALLENGED),
+    # The provider reports the partnership again for the same school and cohort.
+    ("report", [PartnershipStatus.CHALLENGED], PartnershipStatus.ACTIVE),
+)
+
+
 class Partnership(FSMModelMixin, TimestampedModel):
     Status = PartnershipStatus
+    TRANSITIONS = PARTNERSHIP_TRANSITIONS
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="partnerships")
@@ -373,14 +384,14 @@ class Partnership(FSMModelMixin, TimestampedModel):
     def __str__(self) -> str:
         return f"{self.lead_provider} × {self.school} ({self.cohort})"
 
-    @transition(field=status, source=Status.ACTIVE, target=Status.CHALLENGED)
+    @PARTNERSHIP_TRANSITIONS.transition(field=status)
     def challenge(self, *, reason: str, at):
         self.challenge_reason = reason
         self.challenged_at = at
 
-    @transition(field=status, source=Status.CHALLENGED, target=Status.ACTIVE)
+    @PARTNERSHIP_TRANSITIONS.transition(field=status)
     def report(self):
-        """A provider confirms a previously challenged partnership again (03 §1.5 step 2)."""
+        """A provider confirms a previously challenged partnership again: the challenge is cleared."""
         self.challenge_reason = None
         self.challenged_at = None
 

@@ -9,7 +9,7 @@ from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from config.api.authentication import ACCESS_DENIED
+from config.api.clients import ACCESS_DENIED
 from config.errors import DomainError, InvalidDataStructureError
 
 logger = logging.getLogger(__name__)

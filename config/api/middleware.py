@@ -12,8 +12,8 @@ from django.utils.dateparse import parse_datetime
 from django_ratelimit.core import get_usage
 
 from config import clock
-from config.api.authentication import token_for_request
 from config.api.exceptions import NOT_FOUND_BODY, RATE_LIMITED_BODY, SERVER_ERROR_BODY
+from partnerships.authentication import token_for_request
 
 logger = logging.getLogger(__name__)
 

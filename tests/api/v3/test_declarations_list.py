@@ -348,7 +348,7 @@ def test_every_filter_has_an_index():
 
 
 def test_v3_schema_documents_the_declaration_endpoints():
-    from config.api.schema import generate_schema
+    from config.routes import generate_schema
 
     paths = generate_schema("v3")["paths"]
 

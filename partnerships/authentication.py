@@ -1,26 +1,18 @@
-"""Bearer-token authentication (01 §2, D10): a keyed digest of the presented token finds the provider."""
+"""Bearer-token authentication of the API: a keyed digest of the presented token finds the provider.
+
+Referenced from settings (`DEFAULT_AUTHENTICATION_CLASSES`); the rate limiter shares `token_for_request`.
+"""
 
 import re
-from dataclasses import dataclass
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from partnerships.models import LeadProvider, LeadProviderToken
+from config.api.clients import ACCESS_DENIED, ApiClient
+from partnerships.models import LeadProviderToken
 
 # Rails accepts `Bearer <t>`, `Token <t>` and `Token token="<t>"`; scheme names are case-sensitive.
 _HEADER = re.compile(r'^(?:Bearer|Token)\s+(?:token="(?P<quoted>[^"]+)"|(?P<bare>\S+))\s*$')
-
-ACCESS_DENIED = "HTTP Token: Access denied"
-
-
-@dataclass(frozen=True)
-class ApiClient:
-    """`request.user` for API requests: the lead provider behind the token."""
-
-    lead_provider: LeadProvider
-    token: LeadProviderToken
-    is_authenticated: bool = True
 
 
 def token_from_header(header: str | None) -> str | None:
