@@ -5,8 +5,10 @@ failing attribute, 01 §7.3), transitions the induction record through the model
 writes one history row and touches the person, in one transaction.
 """
 
+import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -559,3 +561,49 @@ def training_record_mentor_completed(*, training_record_id, completed_on) -> Non
     record.mentor_completion_reason = reason
     record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
     participant_touch(record.participant_id)
+
+
+# --- data loads (the sandbox seed) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpeningStatusChange:
+    """The change of training status that opened an induction record, for a record loaded in bulk."""
+
+    lead_provider_id: int
+    from_status: str
+    reason: str | None
+    at: dt.datetime
+
+
+def induction_records_bulk_create(
+    *, records: list[tuple[InductionRecord, OpeningStatusChange | None]], actor: Actor
+) -> list[InductionRecord]:
+    """Inserts induction records set-based (a data load such as the sandbox seed). A record opened by a
+    change of training status comes with that change, which must be a move of the training-status table
+    into the record's status; its history row is written with it. Any other record starts active."""
+    history = []
+    for record, change in records:
+        if change is None:
+            if record.training_status != TrainingStatus.ACTIVE:
+                raise ValueError(f"{record}: a record not opened by a status change starts active.")
+        elif not InductionRecord.TRANSITIONS.allows(change.from_status, record.training_status):
+            raise ValueError(f"{record}: {change.from_status} → {record.training_status} is not a move.")
+    with transaction.atomic():
+        created = InductionRecord.objects.bulk_create([record for record, _ in records], batch_size=500)
+        for record, (_, change) in zip(created, records, strict=True):
+            if change is not None:
+                history.append(
+                    TrainingStatusChange(
+                        training_record_id=record.training_record_id,
+                        lead_provider_id=change.lead_provider_id,
+                        induction_record=record,
+                        from_status=change.from_status,
+                        to_status=record.training_status,
+                        reason=change.reason,
+                        changed_at=change.at,
+                        **TrainingStatusChange.actor_fields(actor),
+                    )
+                )
+        TrainingStatusChange.objects.bulk_create(history, batch_size=500)
+    return created

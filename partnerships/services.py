@@ -429,3 +429,50 @@ def partnership_challenge(*, partnership: Partnership, reason: str, actor: Actor
         partnership, event=PartnershipEvent.CHALLENGED, actor=actor, from_status=PartnershipStatus.ACTIVE
     )
     return partnership
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Data loads (the sandbox seed): rows inserted set-based with the history their state implies
+# ---------------------------------------------------------------------------------------------------------
+
+
+def partnerships_bulk_create(*, partnerships: list[Partnership], challenges: dict, actor: Actor) -> list:
+    """Inserts new partnerships set-based, each created `active` with its creation history row at its
+    `created_at`. Those named in `challenges` (partnership id → (reason, when)) then make the model's
+    `challenge` move, with that move's history row. Programmes and participants are not touched."""
+    actor_fields = PartnershipStateChange.actor_fields(actor)
+    history = []
+    for partnership in partnerships:
+        if partnership.status != PartnershipStatus.ACTIVE:
+            raise ValueError(f"Partnership {partnership.pk} must be created active; a challenge is a move.")
+        history.append(
+            PartnershipStateChange(
+                partnership=partnership,
+                event=PartnershipEvent.RELATIONSHIP_CREATED if partnership.relationship else PartnershipEvent.CREATED,
+                from_status=None,
+                to_status=partnership.status,
+                to_delivery_partner_id=partnership.delivery_partner_id,
+                changed_at=partnership.created_at,
+                **actor_fields,
+            )
+        )
+        if partnership.pk in challenges:
+            reason, at = challenges[partnership.pk]
+            partnership.challenge(reason=reason, at=at)
+            history.append(
+                PartnershipStateChange(
+                    partnership=partnership,
+                    event=PartnershipEvent.CHALLENGED,
+                    from_status=PartnershipStatus.ACTIVE,
+                    to_status=partnership.status,
+                    from_delivery_partner_id=partnership.delivery_partner_id,
+                    to_delivery_partner_id=partnership.delivery_partner_id,
+                    changed_at=at,
+                    reason=reason,
+                    **actor_fields,
+                )
+            )
+    with transaction.atomic():
+        Partnership.objects.bulk_create(partnerships, batch_size=500)
+        PartnershipStateChange.objects.bulk_create(history, batch_size=500)
+    return partnerships

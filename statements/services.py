@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from simple_history.utils import bulk_create_with_history
 
 from config import clock
 from config.actors import Actor, acting_as
@@ -21,6 +22,35 @@ from declarations.models import Declaration
 from declarations.services import declarations_transition
 from statements.exceptions import StatementNotAuthorisableError, StatementNotPayableError
 from statements.models import Statement, StatementLineItem, StatementSnapshot, StatementStateChange
+
+
+def statements_bulk_create(*, statements: list[Statement], actor: Actor) -> list[Statement]:
+    """Inserts new statements set-based (a data load such as the sandbox seed), each `open` with its audit
+    row and its opening history row at its `created_at`; the runs move them on from there."""
+    for statement in statements:
+        if statement.status != Statement.Status.OPEN:
+            raise ValueError(f"Statement {statement.pk} must be created open; the runs move it on.")
+    with transaction.atomic():
+        created = bulk_create_with_history(
+            statements,
+            Statement,
+            batch_size=500,
+            custom_historical_attrs={"actor_kind": actor.kind, "actor_id": actor.id},
+        )
+        StatementStateChange.objects.bulk_create(
+            [
+                StatementStateChange(
+                    statement_id=statement.pk,
+                    from_status=None,
+                    to_status=statement.status,
+                    changed_at=statement.created_at,
+                    **StateChange.actor_fields(actor),
+                )
+                for statement in created
+            ],
+            batch_size=500,
+        )
+    return created
 
 
 def statement_attach_declaration(*, declaration, statement: Statement, actor: Actor) -> StatementLineItem:
