@@ -1,75 +1,16 @@
 """Reads for declarations: who a submission is about (04 §6.1) and what a provider may see (04 §10)."""
 
-import uuid
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
 from declarations.ports import statement_ledger
 from participants.models import (
-    CourseIdentifier,
     InductionRecord,
     InductionStatus,
-    Participant,
-    ParticipantIdChange,
     TrainingRecord,
     TrainingStatusChange,
 )
-
-RECORD_TYPE_BY_COURSE = {
-    CourseIdentifier.ECF_INDUCTION: TrainingRecord.Type.ECT,
-    CourseIdentifier.ECF_MENTOR: TrainingRecord.Type.MENTOR,
-}
-
-
-def _as_uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
-def active_training_record(
-    *, participant: Participant, course_identifier: str | None
-) -> TrainingRecord | None:
-    """The person's active ECT record for ecf-induction, mentor record for ecf-mentor; None otherwise."""
-    record_type = RECORD_TYPE_BY_COURSE.get(course_identifier)
-    if record_type is None:
-        return None
-    return (
-        TrainingRecord.objects.filter(
-            participant=participant,
-            participant_type=record_type,
-            record_status=TrainingRecord.RecordStatus.ACTIVE,
-        )
-        .select_related("schedule__cohort")
-        .order_by("created_at", "id")
-        .first()
-    )
-
-
-def participant_resolve(*, participant_id, course_identifier: str | None) -> Participant | None:
-    """04 §6.1 step 1: the person with that id holding a record for the course, else the person that id
-    names directly or as a retired id (ParticipantIdChange)."""
-    if participant_id is None or str(participant_id).strip() == "":
-        return None
-    pk = _as_uuid(str(participant_id).strip())
-    if pk is None:
-        return None
-    record_type = RECORD_TYPE_BY_COURSE.get(course_identifier)
-    if record_type is not None:
-        person = Participant.objects.filter(
-            pk=pk,
-            training_records__participant_type=record_type,
-            training_records__record_status=TrainingRecord.RecordStatus.ACTIVE,
-        ).first()
-        if person is not None:
-            return person
-    person = Participant.objects.filter(pk=pk).first()
-    if person is not None:
-        return person
-    change = ParticipantIdChange.objects.select_related("participant").filter(from_participant_id=pk).first()
-    return change.participant if change else None
 
 
 def _provider_records(*, training_record: TrainingRecord, lead_provider) -> QuerySet[InductionRecord]:

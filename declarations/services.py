@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from config import clock
 from config.actors import Actor
@@ -21,10 +21,8 @@ from declarations.exceptions import (
 from declarations.models import Declaration, DeclarationAttempt, DeclarationState, DeclarationStateChange
 from declarations.ports import statement_ledger
 from declarations.selectors import (
-    active_training_record,
     latest_training_status_change,
     live_declaration_for_slot,
-    participant_resolve,
     provider_trains_on_schedule,
     relevant_induction_record,
 )
@@ -37,6 +35,7 @@ from declarations.validators import (
     read_attributes,
 )
 from participants.models import CourseIdentifier, DeclarationType, Participant, TrainingRecord, TrainingStatus
+from participants.selectors import active_training_record, participant_resolve
 from participants.services import training_record_mentor_completed
 
 logger = logging.getLogger(__name__)
@@ -116,8 +115,15 @@ def _is_slot_violation(error: IntegrityError) -> bool:
     return name == SLOT_CONSTRAINT if name else SLOT_CONSTRAINT in str(error)
 
 
+# A submission equal to one of the provider's declarations in these states is a retry: it gets that
+# declaration back, unchanged. Live ones, and those refused as duplicates (`ineligible`), so that retrying
+# a refused duplicate adds no second declaration and no second statement line.
+RETRY_STATES = (*Declaration.LIVE_STATES, DeclarationState.INELIGIBLE)
+
+
 def _exact_copy(*, lead_provider, participant, course, declaration_type, declaration_date, evidence):
-    """D1: a live declaration equal to this submission in every submitted attribute."""
+    """The provider's declaration equal to this submission in every submitted attribute (participant,
+    course, type, date, normalised evidence), if it is live or ineligible; a live one first."""
     return (
         Declaration.objects.filter(
             lead_provider=lead_provider,
@@ -125,9 +131,14 @@ def _exact_copy(*, lead_provider, participant, course, declaration_type, declara
             course_identifier=course,
             declaration_type=declaration_type,
             declaration_date=declaration_date,
-            state__in=Declaration.LIVE_STATES,
+            state__in=RETRY_STATES,
         )
         .filter(Q(evidence_held__isnull=True) if evidence is None else Q(evidence_held=evidence))
+        .order_by(
+            Case(When(state=DeclarationState.INELIGIBLE, then=Value(1)), default=Value(0)),
+            "-created_at",
+            "-id",
+        )
         .first()
     )
 
@@ -138,9 +149,7 @@ def declaration_submit(*, lead_provider, attributes: dict, actor: Actor, token=N
     Raises AttributeErrors with the 04 §6.3 errors. The attempt row survives a refusal.
     """
     values = read_attributes(attributes)
-    participant = participant_resolve(
-        participant_id=values["participant_id"], course_identifier=values["course_identifier"]
-    )
+    participant = participant_resolve(participant_id=values["participant_id"])
     attempt = None
     if participant is not None:
         attempt = DeclarationAttempt.objects.create(
@@ -199,7 +208,8 @@ def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
         else None
     )
 
-    # D1: an exact copy of a live declaration answers with it, before any rule.
+    # A retry (an exact copy of a live or ineligible declaration) answers with it, before any rule: the
+    # people are locked, so two identical submissions racing end with one declaration.
     if provider_trains and strict is not None and declaration_type:
         existing = _exact_copy(
             lead_provider=lead_provider,

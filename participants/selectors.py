@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
+from config.ids import parse_uuid
 from config.reference import DEFAULT_FIRST_COHORT_YEAR
 from participants.models import (
     CourseIdentifier,
@@ -149,20 +150,15 @@ def participant_status(record: InductionRecord, now: dt.datetime) -> str | None:
     return None
 
 
-# --- action targets (02 §6.2) -------------------------------------------------------------------------
+# --- who an id names: participant actions and declaration submissions ------------------------------
 
 
-def action_participant(*, participant_id: str, course_identifier) -> Participant | None:
-    """Step 1: the person with that id holding a record of the course, else the person the id resolves to."""
-    try:
-        pk = uuid.UUID(str(participant_id))
-    except (ValueError, AttributeError, TypeError):
+def participant_resolve(*, participant_id) -> Participant | None:
+    """The person a participant id names: directly, or as an id retired when two of their records were
+    merged. Surrounding whitespace is ignored; a blank, malformed or unknown id names nobody (None)."""
+    pk = parse_uuid(participant_id.strip() if isinstance(participant_id, str) else participant_id)
+    if pk is None:
         return None
-    record_type = TYPE_BY_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
-    if record_type is not None:
-        person = Participant.objects.filter(pk=pk, training_records__participant_type=record_type).first()
-        if person is not None:
-            return person
     person = Participant.objects.filter(pk=pk).first()
     if person is not None:
         return person
@@ -170,8 +166,9 @@ def action_participant(*, participant_id: str, course_identifier) -> Participant
     return change.participant if change else None
 
 
-def action_training_record(*, participant: Participant, course_identifier) -> TrainingRecord | None:
-    """Step 2: the person's active record of the course's type."""
+def active_training_record(*, participant: Participant, course_identifier) -> TrainingRecord | None:
+    """The person's active record of the course's kind (ECT for ecf-induction, mentor for ecf-mentor), with
+    its schedule and cohort; None for any other course."""
     record_type = TYPE_BY_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
     if record_type is None:
         return None
@@ -179,6 +176,7 @@ def action_training_record(*, participant: Participant, course_identifier) -> Tr
         participant.training_records.filter(
             participant_type=record_type, record_status=TrainingRecord.RecordStatus.ACTIVE
         )
+        .select_related("schedule__cohort")
         .order_by("created_at", "id")
         .first()
     )

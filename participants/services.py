@@ -39,8 +39,8 @@ from participants.models import (
 )
 from participants.ports import LiveDeclaration, training_record_declarations
 from participants.selectors import (
-    action_participant,
-    action_training_record,
+    active_training_record,
+    participant_resolve,
     relevant_induction_record,
 )
 from participants.signals import eligibility_changed
@@ -81,13 +81,11 @@ class _Target:
 def _resolve(errors: AttributeErrors, *, participant_id, course_identifier, lead_provider) -> _Target:
     """Runs checks #1–#4 in order; locks the training record once found."""
     target = _Target()
-    target.participant = action_participant(
-        participant_id=participant_id, course_identifier=course_identifier
-    )
+    target.participant = participant_resolve(participant_id=participant_id)
     if target.participant is None:
         errors.add("participant_id", msg.NOT_RECOGNISED)
     else:
-        record = action_training_record(participant=target.participant, course_identifier=course_identifier)
+        record = active_training_record(participant=target.participant, course_identifier=course_identifier)
         if record is not None:
             target.training_record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         elif not errors:

@@ -1,6 +1,7 @@
-"""Races on PostgreSQL around declarations (D1, D2, 04 §8 vs §9): real threads, connections and row locks.
+"""Races on PostgreSQL around declarations (retries, one live declaration per slot, void against
+promotion): real threads, connections and row locks.
 
-Each race has a control that removes the protection (row locks and/or the D2 constraint) and forces the
+Each race has a control that removes the protection (row locks and/or the slot constraint) and forces the
 interleaving with a barrier placed between the check and the write, to prove the race is real.
 """
 
@@ -208,6 +209,60 @@ def test_duplicates_by_trn_racing_leave_one_original(monkeypatch):
 
     assert errors == []
     assert sorted(Declaration.objects.values_list("state", flat=True)) == ["eligible", "ineligible"]
+
+
+# --- identical retries of a declaration refused as a duplicate ------------------------------------------
+
+
+@pytest.fixture
+def duplicate_teacher():
+    """A teacher registered twice (two people sharing a TRN): another provider's declaration for the first
+    registration is paid, so the provider's declaration for the second is refused as a duplicate."""
+    from tests.factories.participants import ParticipantFactory
+
+    lead_provider = LeadProviderFactory(name="Race provider")
+    other = LeadProviderFactory(name="Other provider")
+    output_statement(lead_provider, 2024)
+    original = enrol(lead_provider=other, participant=ParticipantFactory(trn="7654321"))
+    DeclarationFactory(lead_provider=other, enrolment=original, paid=True)
+    second = enrol(lead_provider=lead_provider, participant=ParticipantFactory(trn="7654321"))
+    return second.training_record.participant, make_provider_client(lead_provider)
+
+
+def test_identical_retries_of_a_refused_duplicate_make_one_declaration(duplicate_teacher):
+    participant, client = duplicate_teacher
+    body = declaration_body(participant.id)
+
+    results, errors = in_threads(
+        [post_from_thread(client, body)] * 10, start=threading.Barrier(10, timeout=20)
+    )
+
+    assert errors == []
+    declaration = Declaration.objects.get(participant=participant)
+    assert declaration.state == "ineligible"
+    assert [status for status, _ in results] == [200] * 10
+    assert {payload["data"]["id"] for _, payload in results} == {str(declaration.pk)}
+    assert StatementLineItem.objects.filter(declaration__participant=participant).count() == 1
+    assert DeclarationAttempt.objects.filter(declaration=declaration).count() == 10
+
+
+def test_control_identical_retries_of_a_refused_duplicate_without_locks_duplicate(
+    duplicate_teacher, monkeypatch
+):
+    """Locks removed and every retry held after its checks: each inserts its own declaration. Ineligible
+    declarations are outside the one-live-declaration constraint, so only the person locks prevent this."""
+    participant, client = duplicate_teacher
+    remove_row_locks(monkeypatch)
+    barrier_before_insert(monkeypatch, 5)
+
+    results, errors = in_threads([post_from_thread(client, declaration_body(participant.id))] * 5)
+
+    assert errors == []
+    assert [status for status, _ in results] == [200] * 5
+    assert list(Declaration.objects.filter(participant=participant).values_list("state", flat=True)) == [
+        "ineligible"
+    ] * 5
+    assert StatementLineItem.objects.filter(declaration__participant=participant).count() == 5
 
 
 # --- void racing an eligibility promotion -------------------------------------------------------------
