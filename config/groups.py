@@ -1,4 +1,4 @@
-"""Staff groups of 06 §1: `finance` acts on money, `support` only looks. Kept in step after every migrate."""
+"""Staff groups: `finance` acts on money, `support` only looks. Kept in step after every migrate."""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -14,7 +14,7 @@ FINANCE_EXTRA = (
     "participants.change_eligibility",
 )
 
-# Support staff act for schools: a school's partnership challenge (03 §1.1).
+# Support staff act for schools: a school's partnership challenge.
 SUPPORT_EXTRA = ("partnerships.challenge_partnership",)
 
 

@@ -60,7 +60,7 @@ class DeclarationAdmin(DomainAdmin):
         )
 
     def has_add_permission(self, request):
-        return False  # declarations come only from providers (06 §3.5)
+        return False  # declarations come only from providers
 
     def has_change_permission(self, request, obj=None):
         return False

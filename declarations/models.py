@@ -1,4 +1,4 @@
-"""Declarations: a lead provider's claim that a participant reached a milestone (07 §2.3)."""
+"""Declarations: a lead provider's claim that a participant reached a milestone."""
 
 import uuid
 
@@ -226,7 +226,7 @@ class DeclarationStateChange(StateChange):
 
 
 class DeclarationAttempt(models.Model):
-    """Every POST whose participant resolves, saved before validation and kept when it fails (04 §2)."""
+    """Every POST whose participant resolves, saved before validation and kept when it fails."""
 
     participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="+")
     lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")

@@ -1,4 +1,4 @@
-"""Reads for declarations: who a submission is about (04 §6.1) and what a provider may see (04 §10)."""
+"""Reads for declarations: who a submission is about and what a provider may see."""
 
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -22,7 +22,8 @@ def _provider_records(*, training_record: TrainingRecord, lead_provider) -> Quer
 def relevant_induction_record(
     *, training_record: TrainingRecord, lead_provider, at
 ) -> InductionRecord | None:
-    """04 §6.1 step 5: latest record with this provider that started on or before `at`."""
+    """The induction record current at `at` with this provider: its latest one that started on or before
+    `at`."""
     if at is None:
         return None
     return (
@@ -54,7 +55,7 @@ def latest_training_status_change(
 
 
 def live_declaration_for_slot(*, participant_id, course_identifier, declaration_type) -> Declaration | None:
-    """The declaration occupying the (person, course, type) slot (04 §6.9, D2), if any."""
+    """The declaration occupying the (person, course, type) slot, if any."""
     return (
         Declaration.objects.filter(
             participant_id=participant_id,
@@ -83,7 +84,7 @@ def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
 
 
 def visible_declarations(*, lead_provider) -> QuerySet[Declaration]:
-    """04 §10.1 (v3): the provider's own declarations, plus live declarations of any provider for people it
+    """The provider's own declarations, plus live declarations of any provider for people it
     trains (active/completed induction records; leaving ones up to the record's end date)."""
     records_with_provider = InductionRecord.objects.filter(
         training_record_id=OuterRef("training_record_id"),
@@ -106,7 +107,7 @@ def declaration_list(*, lead_provider) -> QuerySet[Declaration]:
 
 
 def own_declarations(*, lead_provider) -> QuerySet[Declaration]:
-    """What a provider may void: only what it submitted (04 §9)."""
+    """What a provider may void: only what it submitted."""
     return with_api_fields(Declaration.objects.filter(lead_provider=lead_provider))
 
 

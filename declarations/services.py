@@ -1,4 +1,4 @@
-"""Declaration use cases: submit (04 §6–7), void and claw back (04 §9), promote on eligibility (04 §8).
+"""Declaration use cases: submit, void and claw back, promote on eligibility.
 
 Each locks the rows it decides on, checks, transitions, saves and writes history in one transaction.
 """
@@ -100,7 +100,7 @@ def _lock_training_records(**filters) -> None:
 
 
 def _lock_people(participant: Participant) -> None:
-    """The declaring person and everyone sharing their TRN, in one fixed order (07 §2.3), so the open-slot
+    """The declaring person and everyone sharing their TRN, in one fixed order, so the open-slot
     and duplicate checks of two racing submissions run one after the other."""
     _lock_training_records(participant_id=participant.pk)
     people = Q(pk=participant.pk)
@@ -144,9 +144,9 @@ def _exact_copy(*, lead_provider, participant, course, declaration_type, declara
 
 
 def declaration_submit(*, lead_provider, attributes: dict, actor: Actor, token=None) -> Declaration:
-    """POST /participant-declarations: the existing declaration for an exact copy (D1), else a new one.
+    """POST /participant-declarations: the existing declaration for an exact copy, else a new one.
 
-    Raises AttributeErrors with the 04 §6.3 errors. The attempt row survives a refusal.
+    Raises AttributeErrors with the ordered rules' errors. The attempt row survives a refusal.
     """
     values = read_attributes(attributes)
     participant = participant_resolve(participant_id=values["participant_id"])
@@ -330,7 +330,7 @@ def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
 
 
 def _withdrawn_at(*, record, lead_provider, at):
-    """Rule #2 (04 §6.7): the withdrawal instant when the declaration is dated at or after it."""
+    """Rule #2: the withdrawal instant when the declaration is dated at or after it."""
     change = latest_training_status_change(training_record=record, lead_provider=lead_provider)
     if change is None or change.to_status != TrainingStatus.WITHDRAWN or change.changed_at > at:
         return None
@@ -341,7 +341,7 @@ def _withdrawn_at(*, record, lead_provider, at):
 
 
 def _captured(*, record, lead_provider, at, course):
-    """Delivery partner and mentor from the relevant induction record (04 §7.3)."""
+    """Delivery partner and mentor from the relevant induction record."""
     current = relevant_induction_record(training_record=record, lead_provider=lead_provider, at=at)
     if current is None:
         return None, None
@@ -359,7 +359,7 @@ def _statement_needed(
     *, record, lead_provider, participant, course, declaration_type, declaration_date, evidence
 ):
     """Rule #9 applies unless the identical declaration is `submitted`, or there is none and the participant
-    is not fundable (04 §6.11)."""
+    is not fundable."""
     identical = None
     if declaration_type and declaration_date is not None:
         delivery_partner_id, mentor_id = _captured(
@@ -412,7 +412,7 @@ def _create(
     except IntegrityError as error:
         if not _is_slot_violation(error):
             raise
-        # D2 backstop: someone else filled the slot first.
+        # The one-live-declaration constraint caught a submission that filled the slot first.
         existing = _exact_copy(
             lead_provider=lead_provider,
             participant=participant,
@@ -446,7 +446,7 @@ def _create(
         statement = ledger.next_output_statement(
             lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id, lock=True
         )
-        if statement is None:  # D8
+        if statement is None:  # never a 500: the declaration is kept, unattached, and the gap logged
             logger.warning(
                 "Declaration %s is %s but provider %s has no output statement for cohort %s; left unattached",
                 declaration.pk,
@@ -462,7 +462,8 @@ def _create(
 
 
 def _duplicate_of(declaration: Declaration) -> Declaration | None:
-    """04 §7.1 step 3: the earliest live, unsuperseded declaration of another person with the same TRN."""
+    """What the new declaration duplicates: the earliest live, unsuperseded declaration (any provider) of
+    another person with the same TRN, course and type."""
     trn = declaration.participant.trn
     if not trn:
         return None
@@ -481,7 +482,8 @@ def _duplicate_of(declaration: Declaration) -> Declaration | None:
 
 
 def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) -> Declaration:
-    """PUT …/void (04 §9) or a finance user's void (04 §9.2, `voided_by`): voided, or clawback when paid."""
+    """PUT …/void, or a finance user's void on the provider's behalf (`voided_by`): voided, or a clawback
+    when paid."""
     with transaction.atomic():
         _lock_training_records(pk=declaration.training_record_id)
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
@@ -507,7 +509,7 @@ def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) 
 
 
 def _clawback_statement(declaration: Declaration):
-    """04 §9.1 checks, all evaluated; the statement the refundable line goes on."""
+    """The clawback checks, all evaluated (each failure is reported); the statement the clawback line goes on."""
     reasons = []
     ledger = statement_ledger()
     if ledger.has_clawback_line(declaration=declaration):
@@ -525,8 +527,8 @@ def _clawback_statement(declaration: Declaration):
 
 
 def declarations_promote_for_training_record(*, training_record: TrainingRecord, actor: Actor) -> int:
-    """04 §8: the record's `submitted` declarations become eligible on their provider's next output
-    statement. One with no such statement stays submitted and is logged (D15); the others still move."""
+    """The participant became fundable: the record's `submitted` declarations become eligible on their provider's next output
+    statement. One with no such statement stays submitted and is logged; the others still move."""
     promoted = 0
     with transaction.atomic():
         waiting = (
@@ -545,7 +547,7 @@ def declarations_promote_for_training_record(*, training_record: TrainingRecord,
             )
             if statement is None:
                 logger.warning(
-                    "Declaration %s stays submitted: provider %s has no output statement for cohort %s (D15)",
+                    "Declaration %s stays submitted: provider %s has no output statement for cohort %s",
                     declaration.pk,
                     declaration.lead_provider_id,
                     declaration.cohort_id,

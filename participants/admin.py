@@ -75,7 +75,7 @@ class IdChangeInline(ReadOnlyInline):
 
 def _table(headers, rows):
     if not rows:
-        return format_html("<p>None.</p>")
+        return format_html("<p>{}</p>", "None.")
     head = format_html_join("", "<th>{}</th>", ((header,) for header in headers))
     body = format_html_join(
         "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)

@@ -1,4 +1,4 @@
-"""`filter[...]` of the participant endpoints (01 §6.2, 02 §5.1, §7.1, §8)."""
+"""`filter[...]` of the participant endpoints."""
 
 import django_filters
 from django.db.models import Exists, OuterRef

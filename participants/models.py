@@ -1,4 +1,4 @@
-"""Schedules, milestones, participants, their training records and induction records (07 §2.2)."""
+"""Schedules, milestones, participants, their training records and induction records."""
 
 import uuid
 
@@ -354,7 +354,7 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     preferred_email = models.EmailField(max_length=254, null=True, blank=True)
     school_transfer = models.BooleanField(default=False)
 
-    # "Latest" order everywhere (02 §2.1): open records (no end date) first, then start date, creation
+    # "Latest" order everywhere: open records (no end date) first, then start date, creation
     # time and id, each descending. End dates themselves do not order records.
     LATEST_ORDER = (
         models.Case(models.When(end_date__isnull=True, then=0), default=1).asc(),
@@ -362,7 +362,7 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
         models.F("created_at").desc(),
         models.F("id").desc(),
     )
-    # For actions (02 §2.2): the same with `end_date` descending as an extra tiebreak.
+    # For actions: the same with `end_date` descending as an extra tiebreak.
     ACTION_ORDER = (
         models.Case(models.When(end_date__isnull=True, then=0), default=1).asc(),
         models.F("start_date").desc(),

@@ -1,6 +1,6 @@
-"""Reads: what a lead provider sees of participants, transfers and unfunded mentors (02 §2, §5, §7, §8).
+"""Reads: what a lead provider sees of participants, transfers and unfunded mentors.
 
-"L" (07 §3) is, for one training record and one provider, the latest induction record under an
+"L" is, for one training record and one provider, the latest induction record under an
 unchallenged partnership of that provider. It is chosen by a correlated subquery per training record, so
 that filters on L (cohort, training status) apply *after* choosing it, never while choosing it.
 """
@@ -33,7 +33,7 @@ TYPE_BY_COURSE = {
 }
 
 
-# --- visibility (02 §2) -------------------------------------------------------------------------------
+# --- visibility -------------------------------------------------------------------------------
 
 
 def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> QuerySet[InductionRecord]:
@@ -47,9 +47,9 @@ def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> Q
 def latest_induction_records(
     *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
 ) -> QuerySet[InductionRecord]:
-    """The provider's L rows (02 §2.1), optionally narrowed by L's schedule cohort and training status.
+    """The provider's L rows, optionally narrowed by L's schedule cohort and training status.
 
-    Without `cohort_years` only cohorts after 2020 are considered (01 §6.2).
+    Without `cohort_years` only cohorts after 2020 are considered.
     """
     latest_pk = (
         provider_induction_records(lead_provider=lead_provider)
@@ -70,14 +70,14 @@ def latest_induction_records(
 def participant_list(
     *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
 ) -> QuerySet[Participant]:
-    """Persons with at least one training record whose L matches (02 §5.1)."""
+    """Persons with at least one training record whose L matches."""
     latest = latest_induction_records(
         lead_provider=lead_provider, cohort_years=cohort_years, training_status=training_status
     )
     return Participant.objects.filter(Exists(latest.filter(training_record__participant_id=OuterRef("pk"))))
 
 
-# --- one page of v3 participants (07 §3.1) ------------------------------------------------------------
+# --- one page of v3 participants ------------------------------------------------------------
 
 
 @dataclass
@@ -138,7 +138,7 @@ def participant_page(*, lead_provider, participants: list[Participant]) -> Parti
 
 
 def participant_status(record: InductionRecord, now: dt.datetime) -> str | None:
-    """The school-reported position of 02 §3.3, at request time."""
+    """The school-reported position (joining, active, leaving, left, withdrawn), at request time."""
     if record.end_date is not None:
         return "leaving" if record.end_date > now else "left"
     if record.start_date > now:
@@ -183,7 +183,7 @@ def active_training_record(*, participant: Participant, course_identifier) -> Tr
 
 
 def relevant_induction_record(*, training_record: TrainingRecord, lead_provider) -> InductionRecord | None:
-    """Step 3: the record's latest induction record under any partnership of the provider (02 §2.2)."""
+    """Step 3: the record's latest induction record under any partnership of the provider."""
     return (
         provider_induction_records(lead_provider=lead_provider, unchallenged=False)
         .filter(training_record=training_record)
@@ -204,7 +204,7 @@ def training_record_lead_providers(*, training_record: TrainingRecord):
     ).distinct()
 
 
-# --- transfers (02 §7) --------------------------------------------------------------------------------
+# --- transfers --------------------------------------------------------------------------------
 
 
 def transfer_list(*, lead_provider) -> QuerySet[Participant]:
@@ -254,7 +254,7 @@ def _school_id(record: InductionRecord):
 
 
 def build_transfers(*, records_by_training_record: dict, lead_provider) -> list[Transfer]:
-    """Pairs leaving records with the joining record at another school (02 §7.2), per training record."""
+    """Pairs leaving records with the joining record at another school, per training record."""
     transfers = []
     for training_record_id, records in records_by_training_record.items():
         used: set = set()
@@ -280,7 +280,7 @@ def build_transfers(*, records_by_training_record: dict, lead_provider) -> list[
     return transfers
 
 
-# --- unfunded mentors (02 §8) -------------------------------------------------------------------------
+# --- unfunded mentors -------------------------------------------------------------------------
 
 
 def unfunded_mentor_list(*, lead_provider) -> QuerySet[Participant]:

@@ -1,7 +1,7 @@
-"""Use cases that write: defer / resume / withdraw / change schedule (02 §6) and funding eligibility (07 §4).
+"""Use cases that write: defer / resume / withdraw / change schedule and funding eligibility.
 
 Each service locks the training record, runs the spec's checks in the spec's order (collecting every
-failing attribute, 01 §7.3), transitions the induction record through the model's transition methods,
+failing attribute), transitions the induction record through the model's transition methods,
 writes one history row and touches the person, in one transaction.
 """
 
@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from config import clock
 from config.actors import Actor, acting_as
 from config.errors import AttributeErrors
+from config.reference import FROZEN_COHORT_DESTINATION_YEAR
 from participants import exceptions as msg
 from participants.exceptions import EligibilityError, ProviderNotLinkedError
 from participants.models import (
@@ -45,9 +46,6 @@ from participants.selectors import (
 )
 from participants.signals import eligibility_changed
 
-# Destination of partially trained ECTs from a payments-frozen cohort (03 §4.4).
-FROZEN_COHORT_DESTINATION = 2024
-
 DEFER = "defer"
 RESUME = "resume"
 WITHDRAW = "withdraw"
@@ -68,7 +66,7 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-# --- shared resolution and checks (02 §6.2–6.3) ------------------------------------------------------
+# --- shared resolution and checks ------------------------------------------------------
 
 
 class _Target:
@@ -112,7 +110,7 @@ def _check_reason(errors: AttributeErrors, reason, allowed) -> None:
 def _check_status(
     errors: AttributeErrors, action: str, record: InductionRecord | None, reason, *, found: bool
 ):
-    """The per-action rules of 02 §6.4, after §6.3."""
+    """The rules of each action (defer, resume, withdraw), after the shared resolution checks."""
     status = record.training_status if record is not None else None
     if action == DEFER:
         _check_reason(errors, reason, DeferReason.values)
@@ -129,7 +127,7 @@ def _check_status(
         errors.add("participant_profile", msg.ALREADY_ACTIVE)
 
 
-# --- superseding an induction record (02 §6.6) --------------------------------------------------------
+# --- superseding an induction record --------------------------------------------------------
 
 
 def _supersede(record: InductionRecord, *, now, change: Callable[[InductionRecord], None]) -> InductionRecord:
@@ -193,7 +191,7 @@ def _change_training_status(
 def participant_change_training_status(
     *, action: str, participant_id, attributes: dict, lead_provider, actor: Actor
 ) -> Participant:
-    """PUT …/defer, …/resume, …/withdraw (02 §6.3–6.4, 6.6). Returns the person."""
+    """PUT …/defer, …/resume, …/withdraw. Returns the person."""
     errors = AttributeErrors()
     course_identifier = attributes.get("course_identifier")
     reason = attributes.get("reason")
@@ -272,7 +270,7 @@ def training_record_change_training_status(
     )
 
 
-# --- change schedule (02 §6.5, 03 §4.4) ---------------------------------------------------------------
+# --- change schedule ---------------------------------------------------------------
 
 
 def _target_cohort(value, induction_record: InductionRecord):
@@ -298,7 +296,7 @@ def _declaration_fits(declaration: LiveDeclaration, milestones: dict) -> bool:
 
     milestone = milestones.get(declaration.declaration_type)
     if milestone is None:
-        return False  # e.g. extended-1 on a non-extended schedule (Decision, 02 §6.5)
+        return False  # e.g. extended-1 on a non-extended schedule
     start = dt.datetime.combine(milestone.start_date, dt.time.min, tzinfo=dt.UTC)
     if declaration.declaration_date <= start:
         return False
@@ -312,14 +310,15 @@ def _declaration_fits(declaration: LiveDeclaration, milestones: dict) -> bool:
 def _frozen_cohort_path(
     record: TrainingRecord, target_cohort, declarations: list[LiveDeclaration], now
 ) -> bool:
-    """03 §4.4 point 5: an ECT leaving a payments-frozen cohort for 2024, or going back."""
+    """An ECT leaving a payments-frozen cohort for 2024 with paid declarations but no paid `completed`, or
+    going back to the frozen cohort they left."""
     if record.participant_type != TrainingRecordType.ECT or target_cohort is None:
         return False
     current_cohort = record.schedule.cohort
     billable = [d for d in declarations if d.billable]
     if not record.cohort_changed_after_payments_frozen:
         return (
-            target_cohort.start_year == FROZEN_COHORT_DESTINATION
+            target_cohort.start_year == FROZEN_COHORT_DESTINATION_YEAR
             and current_cohort.is_payments_frozen(now)
             and record.induction_completion_date is None
             and any(d.declaration_type != DeclarationType.COMPLETED for d in billable)
@@ -353,7 +352,7 @@ def _matching_partnership(*, lead_provider, induction_record: InductionRecord, t
 def participant_change_schedule(
     *, participant_id, attributes: dict, lead_provider, actor: Actor
 ) -> Participant:
-    """PUT …/change-schedule (02 §6.5). Returns the person."""
+    """PUT …/change-schedule. Returns the person."""
     errors = AttributeErrors()
     course_identifier = attributes.get("course_identifier")
     schedule_identifier = attributes.get("schedule_identifier")
@@ -367,7 +366,7 @@ def participant_change_schedule(
         errors.add("schedule_identifier", msg.SCHEDULE_INVALID)
     induction_record = target.induction_record
     if induction_record is None:
-        raise errors  # checks below need the participant; §6.3 has already reported why it is missing
+        raise errors  # checks below need the participant; the resolution has already said why it is missing
     record = target.training_record
     now = clock.now()
     cohort = _target_cohort(attributes.get("cohort"), induction_record)
@@ -485,7 +484,7 @@ def _apply_schedule_change(
     participant_touch(record.participant_id)
 
 
-# --- funding eligibility (07 §4) ---------------------------------------------------------------------
+# --- funding eligibility ---------------------------------------------------------------------
 
 NEEDS_REASON = (EligibilityStatus.INELIGIBLE, EligibilityStatus.MANUAL_CHECK)
 

@@ -22,7 +22,7 @@ class PartnershipsConfig(AppConfig):
 
 
 def ensure_cache_table(**kwargs) -> None:
-    """The rate limiter's shared counters live in a database cache table (D11); migrate creates it."""
+    """The rate limiter's shared counters live in a database cache table; migrate creates it."""
     from django.core.management import call_command
 
     call_command("createcachetable", verbosity=0)

@@ -35,7 +35,7 @@ class DeliveryPartnerFilter(ApiFilterSet):
 
 
 class PartnershipUpdatedSinceFilter(UpdatedSinceFilter):
-    """Matches when the partnership, its school or its delivery partner changed since the value (03 §1.3).
+    """Matches when the partnership, its school or its delivery partner changed since the value.
 
     The induction tutor is held on the school, so a tutor change is a school change.
     """
@@ -71,7 +71,7 @@ class SchoolCohortScopeFilter(django_filters.CharFilter):
 
 
 class SchoolUpdatedSinceFilter(UpdatedSinceFilter):
-    """The school, or any of its school-cohort records, changed since the value (03 §2.2)."""
+    """The school, or any of its school-cohort records, changed since the value."""
 
     def filter(self, qs, value):
         if not value:

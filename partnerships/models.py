@@ -1,4 +1,4 @@
-"""Cohorts, lead providers and their tokens, delivery partners, schools and partnerships (07 §2.1)."""
+"""Cohorts, lead providers and their tokens, delivery partners, schools and partnerships."""
 
 import hashlib
 import hmac
@@ -20,7 +20,7 @@ class Cohort(TimestampedModel):
     registration_start_date = models.DateField(null=True, blank=True)
     academic_year_start_date = models.DateField()
     automatic_assignment_period_end_date = models.DateField(null=True, blank=True)
-    # Frozen once set and reached (03 §4.4).
+    # Frozen once set and reached.
     payments_frozen_at = models.DateTimeField(null=True, blank=True)
     # 2025 onwards: mentors limited to started/completed; split statement calculation.
     mentor_funding = models.BooleanField(default=False)
@@ -58,7 +58,7 @@ class LeadProvider(TimestampedModel):
 
 
 class LeadProviderToken(models.Model):
-    """A bearer token of one lead provider (D10). Only a keyed digest is stored; the value is shown once."""
+    """A bearer token of one lead provider. Only a keyed digest is stored; the value is shown once."""
 
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="tokens")
     label = models.CharField(max_length=100)
@@ -86,7 +86,7 @@ class LeadProviderToken(models.Model):
 
 
 class ApiRequest(models.Model):
-    """Audit of API writes and errors (06 §6). Headers are never stored, so no token is ever kept (D10)."""
+    """Audit of API writes and errors. Headers are never stored, so no token is ever kept."""
 
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, null=True, blank=True)
     token = models.ForeignKey(LeadProviderToken, on_delete=models.PROTECT, null=True, blank=True)
@@ -151,7 +151,7 @@ class ProviderRelationship(TimestampedModel):
         return f"{self.lead_provider} / {self.delivery_partner} / {self.cohort}"
 
 
-# Establishment types from the school register (03 §2.3).
+# Establishment types from the school register.
 ELIGIBLE_SCHOOL_TYPE_CODES = (
     1,
     2,

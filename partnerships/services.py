@@ -33,7 +33,7 @@ from partnerships.models import (
 from partnerships.ports import school_participants
 from partnerships.selectors import live_relationships, partnership_challenge_deadline
 
-TOKEN_BYTES = 32  # 256 bits of randomness (D10)
+TOKEN_BYTES = 32  # 256 bits of randomness
 
 
 @transaction.atomic
@@ -58,7 +58,7 @@ def token_revoke(*, token: LeadProviderToken, actor: Actor) -> LeadProviderToken
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Partnerships (03 §1.5, §1.6, §1.1 challenge)
+# Partnerships: report (create), change delivery partner (update), challenge
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -126,7 +126,8 @@ def _confirmed_partnerships(*, school: School, cohort_filter: dict):
 
 
 def _school_error(*, school: School, cohort: Cohort | None, lead_provider: LeadProvider) -> str | None:
-    """Checks 6–10 of 03 §1.5; the first that fails. 8–10 are skipped when the cohort did not resolve."""
+    """The school checks of a report, in order; the first that fails. Those about the cohort are skipped when
+    it did not resolve."""
     if school.is_cip_only:
         return exc.SCHOOL_CIP_ONLY
     if not school.is_eligible:
@@ -164,7 +165,7 @@ def _record_change(partnership: Partnership, *, event: str, actor: Actor, from_s
 
 
 def _reusable_partnership(*, lead_provider, school, cohort, delivery_partner) -> Partnership | None:
-    """07 §2.1: the caller's relationship row with that DP, its ordinary row with that DP, its newest
+    """The row a report reuses: the caller's relationship row with that DP, its ordinary row with that DP, its newest
     ordinary row; else None (a new row). This order means `partnership_unique_lp_dp` cannot fire."""
     mine = Partnership.objects.select_for_update().filter(
         lead_provider=lead_provider, school=school, cohort=cohort
@@ -220,7 +221,8 @@ def _attach_programme(*, school_cohort: SchoolCohort, partnership: Partnership, 
 
 
 def _apply_report(*, partnership: Partnership, actor: Actor) -> None:
-    """Steps 2–4 and 6 of 03 §1.5 on a saved partnership (emails of step 5 are not modelled)."""
+    """The effects of a report on a saved partnership: challenge deadline, school cohort and programme,
+    participants moved onto it, and everyone touched (the public service's emails are not modelled)."""
     partnership.challenge_deadline = partnership_challenge_deadline(cohort=partnership.cohort)
     partnership.save()
     school_cohort = (
@@ -242,7 +244,7 @@ def _apply_report(*, partnership: Partnership, actor: Actor) -> None:
 def partnership_create(
     *, lead_provider: LeadProvider, cohort, school_id, delivery_partner_id, actor: Actor
 ) -> Partnership:
-    """POST /partnerships/ecf (03 §1.5): validate in the spec's order, then report the partnership.
+    """POST /partnerships/ecf: validate in the spec's order, then report the partnership.
 
     The school row is locked first, so two identical requests run one after the other and the second
     fails check 8; the partial unique constraint is the backstop (its IntegrityError becomes that 422).
@@ -338,7 +340,7 @@ def _partnership_create(*, lead_provider, cohort, school_id, delivery_partner_id
 
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, delivery_partner_id, actor: Actor) -> Partnership:
-    """PUT /partnerships/ecf/{id} (03 §1.6): change the delivery partner, then re-report the partnership."""
+    """PUT /partnerships/ecf/{id}: change the delivery partner, then re-report the partnership."""
     School.objects.select_for_update().filter(pk=partnership.school_id).first()
     partnership = (
         Partnership.objects.select_for_update().select_related("cohort", "school").get(pk=partnership.pk)
@@ -395,7 +397,7 @@ def partnership_update(*, partnership: Partnership, delivery_partner_id, actor: 
 
 @transaction.atomic
 def partnership_challenge(*, partnership: Partnership, reason: str, actor: Actor) -> Partnership:
-    """A school's challenge, made by DfE staff on its behalf (03 §1.1): active → challenged.
+    """A school's challenge, made by DfE staff on its behalf: active → challenged.
 
     A `no_ects` challenge also sets the school's programme choice for the cohort to
     `no_early_career_teachers`. The provider keeps seeing the partnership (status `challenged`), can no

@@ -1,4 +1,4 @@
-"""Contracts, monthly statements, their line items and adjustments (07 §2.4)."""
+"""Contracts, monthly statements, their line items and adjustments."""
 
 import calendar
 import uuid
@@ -25,7 +25,7 @@ class CallOffContract(TimestampedModel):
     set_up_fee = money_field(default=Decimal("0"))
     uplift_target = ratio_field(null=True, blank=True)
     uplift_amount = money_field(null=True, blank=True)  # null: the contract pays no uplift fees
-    monthly_service_fee = money_field(null=True, blank=True)  # null: calculated; 0 is a value (D9)
+    monthly_service_fee = money_field(null=True, blank=True)  # null: calculated; 0 is a value
     raw = models.JSONField(null=True, blank=True)
 
     history = audit_history()
@@ -305,7 +305,7 @@ class StatementStateChange(StateChange):
 
 
 class StatementSnapshot(models.Model):
-    """The figures a statement was paid with, written once by the payment run (D7)."""
+    """The figures a statement was paid with, written once by the payment run."""
 
     statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="snapshot")
     call_off_contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="+")

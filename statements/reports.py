@@ -1,4 +1,4 @@
-"""The statement declarations CSV, the "assurance report" (06 §2.6), written row by row.
+"""The statement declarations CSV, the "assurance report", written row by row.
 
 Rows are read in batches: one joined query per batch of line items, plus one query each for the batch's
 latest induction records with the statement's provider and its withdrawal changes. A line whose

@@ -22,9 +22,9 @@ from statements.snapshots import calculation_from_json
 
 
 def next_output_statement(*, lead_provider_id, cohort_id, today=None, for_update=False) -> Statement | None:
-    """The earliest open output statement of the provider and cohort whose deadline is today or later (05 §1).
+    """The earliest open output statement of the provider and cohort whose deadline is today or later.
 
-    `today` is the UTC date (D4); None means the clock's today (which honours sandbox time travel).
+    `today` is the UTC date; None means the clock's today (which honours sandbox time travel).
     `for_update` (inside a transaction, before a line item goes on it) locks the statement row, so a run
     moving it on waits for the new line, or has already moved it and the next open statement is chosen.
     """
@@ -48,7 +48,7 @@ def statement_list(*, lead_provider) -> QuerySet[Statement]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Statements API (05 §9)
+# Statements API
 # --------------------------------------------------------------------------------------------------
 
 
@@ -63,7 +63,8 @@ def statement_api_list(*, lead_provider) -> QuerySet[Statement]:
 
 
 def statement_ids_due_payable(*, today, statement_ids=None) -> list:
-    """Open statements whose deadline has passed (D5 catch-up), oldest deadline first."""
+    """Open statements whose deadline has passed (every one, so that a missed day is caught up), oldest
+    deadline first."""
     statements = Statement.objects.filter(status=Statement.Status.OPEN, deadline_date__lt=today)
     if statement_ids is not None:
         statements = statements.filter(pk__in=statement_ids)

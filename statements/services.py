@@ -173,7 +173,7 @@ def _record_status_change(statement: Statement, *, before: str, actor: Actor, no
 
 
 def statement_make_payable(*, statement_id, actor: Actor, today=None, dry_run: bool = False) -> RunResult:
-    """06 §4.1 for one statement: eligible declarations on it (and their lines) → payable, then the
+    """The payable run for one statement: eligible declarations on it (and their lines) → payable, then the
     statement → payable. Skips a statement that is no longer open or whose deadline has not passed."""
     today = today or clock.today()
     with transaction.atomic():
@@ -205,7 +205,7 @@ def statement_make_payable(*, statement_id, actor: Actor, today=None, dry_run: b
 
 
 def statement_can_authorise(statement: Statement, *, today=None) -> str | None:
-    """None when the statement may be authorised (06 §3.1 rules 2–4, D6, D19), else the reason it may not."""
+    """None when the statement may be authorised, else the reason it may not."""
     today = today or clock.today()
     if statement.status != Statement.Status.PAYABLE:
         return f"The statement is {statement.status}; only a payable statement can be authorised for payment."
@@ -217,7 +217,7 @@ def statement_can_authorise(statement: Statement, *, today=None) -> str | None:
 
 
 def statement_authorise(*, statement_id, user, actor: Actor, today=None) -> Statement:
-    """Sets `marked_as_paid_at`/`_by` on a payable statement past its deadline (06 §3.1, D6)."""
+    """Sets `marked_as_paid_at`/`_by` on a payable statement past its deadline."""
     with transaction.atomic():
         statement = _lock_statement(statement_id)
         if statement is None:
@@ -233,8 +233,8 @@ def statement_authorise(*, statement_id, user, actor: Actor, today=None) -> Stat
 
 
 def statement_pay(*, statement_id, actor: Actor) -> RunResult:
-    """06 §4.2 / D6: a payable, authorised statement → paid, payable lines → paid and awaiting_clawback
-    lines → clawed_back (with their declarations), and the D7 snapshot, in one transaction.
+    """The payment run: a payable, authorised statement → paid, payable lines → paid and awaiting_clawback
+    lines → clawed_back (with their declarations), and the snapshot of its figures, in one transaction.
 
     A statement already paid is left alone (`done=False`), so a second run changes nothing.
     """
@@ -279,7 +279,7 @@ def statement_pay(*, statement_id, actor: Actor) -> RunResult:
 
 
 def statement_snapshot_write(*, statement: Statement, calculation) -> StatementSnapshot:
-    """D7: the contract versions and every figure the statement was paid with, stored once."""
+    """A paid statement is frozen: the contract versions and every figure the statement was paid with, stored once."""
     from statements.money import round_money
 
     return StatementSnapshot.objects.create(
@@ -302,7 +302,7 @@ def statement_authorise_and_pay(*, statement_id, user, actor: Actor, today=None)
 
 
 # --------------------------------------------------------------------------------------------------
-# Adjustments (06 §3.4)
+# Adjustments
 # --------------------------------------------------------------------------------------------------
 
 

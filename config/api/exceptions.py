@@ -1,4 +1,4 @@
-"""The one place that turns errors into the spec's envelopes (01 §7, D14)."""
+"""The one place that turns errors into the spec's envelopes."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""`filter[...]` values read into an app's FilterSet; bad values get the spec's 400 (01 §6.2)."""
+"""`filter[...]` values read into an app's FilterSet; bad values get the spec's 400."""
 
 import django_filters
 from rest_framework.filters import BaseFilterBackend
@@ -50,7 +50,7 @@ class UpdatedSinceFilter(django_filters.CharFilter):
 
 
 class UUIDListFilter(django_filters.CharFilter):
-    """Comma list of ids; malformed ids match nothing (D16)."""
+    """Comma list of ids; malformed ids match nothing."""
 
     def filter(self, qs, value):
         if not value:

@@ -1,4 +1,4 @@
-"""v3 participants (02 §3, §5, §6), transfers (02 §7) and unfunded mentors (02 §8)."""
+"""v3 participants, transfers and unfunded mentors."""
 
 import datetime as dt
 
@@ -44,7 +44,7 @@ def day(value) -> str | None:
 
 
 def enrolment(row, participant: Participant, page, now: dt.datetime) -> dict:
-    """One ECFEnrolment from a training record's L row (02 §3.2)."""
+    """One ECFEnrolment from a training record's L row."""
     record = row.training_record
     is_ect = record.participant_type == record.Type.ECT
     school_cohort = row.induction_programme.school_cohort

@@ -202,7 +202,7 @@ class Planner:
         return record
 
     def change_status(self, record: RecordPlan, to_status: str, reason: str | None, at: dt.datetime) -> None:
-        """Closes the current induction record and opens a copy with the new training status (02 §6.6)."""
+        """Closes the current induction record and opens a copy with the new training status."""
         current = record.current
         current.end = at
         current.induction_status = InductionStatus.CHANGED
@@ -346,7 +346,7 @@ class Planner:
         self.move(record, relationship, utc(2025, 1, 31, 17), transfer=True)
 
     def _moved_out_of_frozen_cohort(self) -> None:
-        """2022 ECTs moved by DfE to 2024 on an extended schedule when 2022 was frozen (03 §4.4)."""
+        """2022 ECTs moved by DfE to 2024 on an extended schedule when 2022 was frozen."""
         moved = 0
         for record in self._plain("ect", 2022):
             target = self.world.active.get((2024, record.placement.school.id))
@@ -361,7 +361,7 @@ class Planner:
                 break
 
     def _unfunded_mentors(self) -> None:
-        """ECTs whose mentor trains with another provider (02 §8)."""
+        """ECTs whose mentor trains with another provider."""
         for number, year in enumerate((2023, 2024, 2025)):
             mentors = self._plain("mentor", year)
             mentor = mentors[number % len(mentors)]

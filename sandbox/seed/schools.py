@@ -257,7 +257,7 @@ def seed_partnerships(
 
 
 def _challenge_deadline(cohort: Cohort) -> dt.datetime:
-    """The academic-year start + 2 months − 1 day (03 §1.5 step 2), end of that day."""
+    """The academic-year start + 2 months − 1 day, end of that day."""
     start = cohort.academic_year_start_date
     year, month = start.year + (start.month + 2 - 1) // 12, (start.month + 2 - 1) % 12 + 1
     deadline = dt.date(year, month, start.day) - dt.timedelta(days=1)

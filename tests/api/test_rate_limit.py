@@ -1,4 +1,4 @@
-"""D11: the rate limit is counted in the shared cache, so every worker process sees the same count."""
+"""The rate limit is counted in the shared cache, so every worker process sees the same count."""
 
 import json
 import os

@@ -48,7 +48,7 @@ def barrier_before_insert(monkeypatch, parties):
 
 
 class dropped_slot_constraint:
-    """Removes the D2 constraint for the block and puts it back after removing what it let in."""
+    """Removes the one-live-declaration constraint for the block and puts it back after removing what it let in."""
 
     def __enter__(self):
         with connection.schema_editor() as editor:
@@ -103,7 +103,7 @@ def test_twenty_identical_posts_make_one_declaration(setup_ect):
 
 
 def test_identical_posts_without_locks_are_caught_by_the_constraint(setup_ect, monkeypatch):
-    """Locks removed, constraint kept: every insert after the first fails and answers with the winner (D1)."""
+    """Locks removed, constraint kept: every insert after the first fails and answers with the winner."""
     _, participant, client = setup_ect
     remove_row_locks(monkeypatch)
     barrier_before_insert(monkeypatch, 5)

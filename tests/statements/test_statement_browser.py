@@ -1,4 +1,4 @@
-"""A finance user in a real browser: open a statement, read its total, authorise payment (06 §2–§3)."""
+"""A finance user in a real browser: open a statement, read its total, authorise payment."""
 
 import datetime as dt
 import os

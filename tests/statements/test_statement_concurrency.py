@@ -1,4 +1,4 @@
-"""Races on PostgreSQL between payment runs and voids (06 §4.4), each with a control that removes the
+"""Races on PostgreSQL between payment runs and voids, each with a control that removes the
 row locks and shows what they prevent. Real threads, real connections, real row locks.
 """
 

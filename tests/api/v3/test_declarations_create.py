@@ -1,4 +1,4 @@
-"""POST /api/v3/participant-declarations: resolution, the ordered rules of 04 §6 and creation (04 §7)."""
+"""POST /api/v3/participant-declarations: resolution, the ordered rules and creation."""
 
 import datetime as dt
 
@@ -47,7 +47,7 @@ def errors(*pairs):
     return {"errors": [{"title": title, "detail": detail} for title, detail in pairs]}
 
 
-# --- 04 §13 scenarios -------------------------------------------------------------------------------
+# --- acceptance scenarios -------------------------------------------------------------------------------
 
 
 def test_fundable_ect_started_is_eligible_on_the_next_output_statement(provider_client, ect, statement):
@@ -296,7 +296,7 @@ def test_voided_declaration_of_same_trn_is_not_a_duplicate(provider_client, othe
 def test_duplicate_with_no_open_statement_is_saved_unattached(
     provider_client, lead_provider, other_lead_provider
 ):
-    # D8: non-fundable, so rule #9 does not apply; the duplicate has nowhere to go.
+    # Non-fundable, so rule #9 does not apply; the duplicate has nowhere to go and is kept unattached.
     enrolment = enrol(lead_provider=lead_provider, not_yet_eligible=True)
     twin = enrol(lead_provider=other_lead_provider, participant=ParticipantFactory(trn=person(enrolment).trn))
     DeclarationFactory(lead_provider=other_lead_provider, enrolment=twin)

@@ -1,5 +1,6 @@
-"""Review: a submission racing a DfE eligibility change must not strand a declaration in `submitted`,
-and must not deadlock (lock order: training record → participant → declaration, as participants uses)."""
+"""Declarations racing DfE eligibility changes and the statement runs: a submission racing an eligibility
+change must not strand a declaration in `submitted`, nothing may deadlock (lock order: training record →
+participant → declaration, as participants uses; statement rows before declarations)."""
 
 import threading
 
@@ -107,7 +108,7 @@ def test_void_of_mentor_completed_racing_eligibility_does_not_deadlock(monkeypat
 
 def test_submission_racing_the_payable_run_never_leaves_an_eligible_line_on_a_payable_statement(monkeypatch):
     """Around midnight a POST may pick the statement whose deadline is today while the payable run (already
-    on the next day) moves it: the statement row lock must order them (06 §4.4)."""
+    on the next day) moves it: the statement row lock must order them."""
     import datetime as dt
 
     from statements.services import statement_make_payable
