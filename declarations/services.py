@@ -68,7 +68,7 @@ def declarations_transition(*, declarations: QuerySet[Declaration], name: str, a
     """
     move = Declaration.TRANSITIONS[name]
     at = at or clock.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction, or a new one
         rows = list(
             declarations.filter(state__in=move.source)
             .select_for_update(of=("self",))
