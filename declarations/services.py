@@ -7,11 +7,12 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateTimeField, Q, QuerySet, Value, When
 
 from config import clock
 from config.actors import Actor
 from config.errors import AttributeErrors
+from config.sql import insert_from_select
 from declarations import exceptions as texts
 from declarations.exceptions import (
     ClawbackRefusedError,
@@ -62,9 +63,10 @@ def declarations_transition(*, declarations: QuerySet[Declaration], name: str, a
     """Set-based move `name` (one of `Declaration.TRANSITIONS`, the table the model's methods read) of every
     declaration of `declarations` that is in one of the move's source states.
 
-    In one transaction: locks those declarations in primary-key order (a caller moving a statement's
-    declarations has locked the statement first), moves them with one UPDATE per source state guarded by
-    `WHERE state = <source>`, and writes one history row each. Returns the ids moved, in primary-key order.
+    In the caller's transaction: locks those declarations in primary-key order (a caller moving a
+    statement's declarations has locked the statement first), then per source state writes their history
+    rows with one `INSERT … SELECT` and moves them with one `UPDATE … WHERE state = <source>`. Returns the
+    ids moved, in primary-key order.
     """
     move = Declaration.TRANSITIONS[name]
     at = at or clock.now()
@@ -75,20 +77,23 @@ def declarations_transition(*, declarations: QuerySet[Declaration], name: str, a
             .order_by("pk")
             .values_list("pk", "state")
         )
-        for source in move.source:
-            ids = [pk for pk, state in rows if state == source]
-            if ids:
-                Declaration.objects.filter(pk__in=ids, state=source).update(state=move.target, updated_at=at)
-        actor_fields = DeclarationStateChange.actor_fields(actor)
-        DeclarationStateChange.objects.bulk_create(
-            [
-                DeclarationStateChange(
-                    declaration_id=pk, from_state=state, to_state=move.target, changed_at=at, **actor_fields
-                )
-                for pk, state in rows
-            ],
-            batch_size=2000,
-        )
+        for source in {state for _, state in rows}:
+            # Locked above, so the same rows in the history and in the UPDATE.
+            chosen = Declaration.objects.filter(
+                pk__in=declarations.filter(state=source).values("pk"), state=source
+            )
+            insert_from_select(
+                into=DeclarationStateChange,
+                columns=["declaration_id", "from_state", "to_state", "changed_at", "actor_kind", "actor_id"],
+                select=chosen.annotate(
+                    moved_from=Value(source, output_field=CharField()),
+                    moved_to=Value(move.target, output_field=CharField()),
+                    moved_at=Value(at, output_field=DateTimeField()),
+                    moved_by_kind=Value(actor.kind, output_field=CharField()),
+                    moved_by=Value(actor.id, output_field=CharField()),
+                ).values_list("pk", "moved_from", "moved_to", "moved_at", "moved_by_kind", "moved_by"),
+            )
+            chosen.update(state=move.target, updated_at=at)
     return [pk for pk, _ in rows]
 
 

@@ -12,12 +12,13 @@ moves the declaration), so line writes need no lock of their own.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, DateTimeField, IntegerField, QuerySet, Value
 from simple_history.utils import bulk_create_with_history
 
 from config import clock
 from config.actors import Actor, acting_as
 from config.history import StateChange
+from config.sql import insert_from_select
 from declarations.models import Declaration
 from declarations.services import declarations_transition
 from statements.exceptions import StatementNotAuthorisableError, StatementNotPayableError
@@ -77,39 +78,32 @@ def statement_add_clawback(*, declaration, statement: Statement, actor: Actor) -
 
 def line_items_transition(*, lines: QuerySet[StatementLineItem], name: str, actor: Actor, at=None) -> int:
     """Set-based move `name` (one of `StatementLineItem.TRANSITIONS`) of the lines of `lines` that are in
-    one of its source states: one UPDATE guarded by the source states, and the lines' audit rows
-    (simple-history, which `queryset.update` bypasses) with the acting user or command. Returns the count."""
+    one of its source states: their audit rows (simple-history, which `queryset.update` bypasses, with the
+    acting user or command) by one `INSERT … SELECT`, then one UPDATE guarded by the source states.
+    Returns the number of lines moved."""
     move = StatementLineItem.TRANSITIONS[name]
     at = at or clock.now()
-    rows = list(
-        lines.filter(state__in=move.source)
-        .order_by("pk")
-        .values("id", "statement_id", "declaration_id", "kind", "created_at")
-    )
-    if not rows:
-        return 0
-    ids = [row["id"] for row in rows]
-    StatementLineItem.objects.filter(pk__in=ids, state__in=move.source).update(
-        state=move.target, updated_at=at
-    )
-    History = StatementLineItem.history.model
-    History.objects.bulk_create(
-        [
-            History(
-                **row,
-                state=move.target,
-                updated_at=at,
-                history_date=at,
-                history_type="~",
-                history_user=actor.user,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-            )
-            for row in rows
-        ],
-        batch_size=2000,
-    )
-    return len(rows)
+    chosen = StatementLineItem.objects.filter(pk__in=lines.filter(state__in=move.source).values("pk"))
+    with transaction.atomic(savepoint=False):
+        insert_from_select(
+            into=StatementLineItem.history.model,
+            columns=[
+                "id", "statement_id", "declaration_id", "kind", "created_at", "state", "updated_at",
+                "history_date", "history_type", "history_user_id", "actor_kind", "actor_id",
+            ],
+            select=chosen.annotate(
+                moved_to=Value(move.target, output_field=CharField()),
+                moved_at=Value(at, output_field=DateTimeField()),
+                history_kind=Value("~", output_field=CharField()),
+                moved_by_user=Value(getattr(actor.user, "pk", None), output_field=IntegerField()),
+                moved_by_kind=Value(actor.kind, output_field=CharField()),
+                moved_by=Value(actor.id, output_field=CharField()),
+            ).values_list(
+                "id", "statement_id", "declaration_id", "kind", "created_at", "moved_to", "moved_at",
+                "moved_at", "history_kind", "moved_by_user", "moved_by_kind", "moved_by",
+            ),
+        )  # fmt: skip
+        return chosen.update(state=move.target, updated_at=at)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,8 +147,15 @@ def _move_with_lines(*, statement: Statement, kind: str, line_state: str, name: 
         at=at,
     )
     if moved:
+        # The lines of the declarations just moved: those still in `line_state` whose declaration is now
+        # in the move's target state.
         line_items_transition(
-            lines=StatementLineItem.objects.filter(statement=statement, kind=kind, declaration_id__in=moved),
+            lines=StatementLineItem.objects.filter(
+                statement=statement,
+                kind=kind,
+                state=line_state,
+                declaration__state=Declaration.TRANSITIONS[name].target,
+            ),
             name=name,
             actor=actor,
             at=at,
