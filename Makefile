@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README):
 #   make run   – install, migrate, seed the sandbox, print URL/login/tokens and serve on 127.0.0.1:8000
-#   make test  – install dev tools, lint, check migrations and run the whole suite on PostgreSQL
+#   make test  – install dev tools, lint, check the import layering and migrations, run the whole suite
 #   make serve – production: collect static files and run gunicorn (no migrate, no seed)
 #   make screenshots – run the browser tests and save screenshots of the back office in docs/screenshots/
 
@@ -17,7 +17,7 @@ TEST_WORKERS ?= auto
 
 SCREENSHOTS_DIR ?= docs/screenshots
 
-.PHONY: run test install install-dev lint migrations-check serve static bench screenshots clean
+.PHONY: run test install install-dev lint imports-check migrations-check serve static bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,11 +51,15 @@ static: install
 serve: static
 	exec $(BIN)/gunicorn --config python:config.gunicorn config.wsgi
 
-test: install-dev lint migrations-check
+test: install-dev lint imports-check migrations-check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# The layering of the README's architecture section (contracts in pyproject.toml): an import against it fails.
+imports-check: install-dev
+	$(BIN)/lint-imports
 
 migrations-check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -72,4 +76,4 @@ screenshots: install-dev
 		|| (echo "No screenshots written: is Chromium installed at /usr/bin/chromium?" && exit 1)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis .import_linter_cache

@@ -1,4 +1,4 @@
-"""Who is acting: passed to every service so that each history row records it (07 §0)."""
+"""Who is acting: passed to every service so that each history row records it."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +28,7 @@ class Actor:
 
     @classmethod
     def provider(cls, token) -> "Actor":
-        # The token's primary key, never its value (D10).
+        # The token's primary key, never its value.
         return cls(ActorKind.PROVIDER_TOKEN, str(token.pk), lead_provider_id=token.lead_provider_id)
 
     @classmethod

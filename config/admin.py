@@ -37,7 +37,7 @@ class HistoryAdmin(admin.ModelAdmin):
 
 
 class DomainAdmin(admin.ModelAdmin):
-    """Money and state hang off these rows, so nothing is deleted from the admin (07 §0)."""
+    """Money and state hang off these rows, so nothing is deleted from the admin."""
 
     state_fields: tuple[str, ...] = ()
 

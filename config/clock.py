@@ -1,4 +1,4 @@
-"""The service's notion of "now" (D4: UTC) and the sandbox time travel of D12.
+"""The service's notion of "now" (UTC) and the sandbox's time travel (the `X-With-Server-Date` header).
 
 Domain code asks this module, never `timezone.now()` directly, so that one request carrying
 `X-With-Server-Date` runs as if at that instant without touching any other request.
@@ -20,7 +20,7 @@ def now() -> dt.datetime:
 
 
 def today() -> dt.date:
-    """Today's UTC date: milestone boundaries and statement deadlines are UTC dates (D4)."""
+    """Today's UTC date: milestone boundaries and statement deadlines are UTC dates."""
     return now().astimezone(dt.UTC).date()
 
 

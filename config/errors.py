@@ -33,11 +33,11 @@ class InvalidDataStructureError(BadRequestError):
 
 
 class InvalidActionError(DomainError):
-    """A refused state transition: 422 with the title "Invalid action" (01 §7.1)."""
+    """A refused state transition: 422 with the title "Invalid action"."""
 
 
 class AttributeErrors(DomainError):
-    """Business validation failures keyed by attribute (01 §7.3).
+    """Business validation failures keyed by attribute.
 
     One entry per attribute, in the order the attribute first failed; several distinct messages for one
     attribute are joined with ", ".

@@ -18,7 +18,7 @@ FINANCE_EXTRA = (
     "participants.change_eligibility",
 )
 
-# Support staff act for schools: a school's partnership challenge (03 §1.1).
+# Support staff act for schools: a school's partnership challenge.
 SUPPORT_EXTRA = ("partnerships.challenge_partnership",)
 
 # What support may not even see: money and the payment schedules behind it.

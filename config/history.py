@@ -1,4 +1,4 @@
-"""Append-only history rows (07 §0) and the actor columns added to simple-history's audit tables."""
+"""Append-only history rows and the actor columns added to simple-history's audit tables."""
 
 from django.db import models
 

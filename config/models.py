@@ -6,7 +6,7 @@ from config import clock
 
 
 class LastUpdatedField(models.DateTimeField):
-    """`auto_now` on the service clock, so a time-travelled sandbox request (D12) stamps its own instant."""
+    """`auto_now` on the service clock, so a time-travelled sandbox request stamps its own instant."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("editable", False)
@@ -28,7 +28,7 @@ class TimestampedModel(models.Model):
 
 
 def choices_check(field: str, choices: type[models.TextChoices], *, name: str, nullable: bool = False):
-    """CHECK constraint holding an enum column to exactly its values (07 §0)."""
+    """CHECK constraint holding an enum column to exactly its values."""
     condition = models.Q(**{f"{field}__in": choices.values})
     if nullable:
         condition |= models.Q(**{f"{field}__isnull": True})

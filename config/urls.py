@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config.api.schema import VERSIONS, version_urlconf
+from config.routes import VERSIONS, version_urlconf
 
 admin.site.site_header = "Early career training: back office"
 admin.site.site_title = "ECF back office"
@@ -14,9 +14,9 @@ handler400 = "config.api.exceptions.bad_request"
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/v3", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("config.api.v1")),
-    path("api/v2/", include("config.api.v2")),
-    path("api/v3/", include("config.api.v3")),
+    path("api/v1/", include("config.routes.v1")),
+    path("api/v2/", include("config.routes.v2")),
+    path("api/v3/", include("config.routes.v3")),
 ]
 
 for version in VERSIONS:

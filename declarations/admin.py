@@ -10,44 +10,39 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.actors import Actor
 from config.admin import DomainAdmin, HistoryAdmin, ReadOnlyInline
-from config.api.params import parse_uuid
 from config.errors import DomainError
+from config.ids import parse_uuid
 from declarations.models import Declaration, DeclarationAttempt, DeclarationStateChange
+from declarations.ports import statement_ledger
 from declarations.services import declaration_void
-from statements.models import StatementLineItem
-from statements.presentation import statement_label
-from statements.selectors import next_output_statement
 
 
-def _statement_link(statement):
+def _statement_link(statement_id, name):
     return format_html(
-        '<a href="{}">{}</a>',
-        reverse("admin:statements_statement_change", args=[statement.pk]),
-        statement_label(statement),
+        '<a href="{}">{}</a>', reverse("admin:statements_statement_change", args=[statement_id]), name
     )
 
 
-def _clawback_statement_of(declaration: Declaration):
-    line = (
-        StatementLineItem.objects.filter(declaration=declaration, kind=StatementLineItem.Kind.CLAWBACK)
-        .select_related("statement__lead_provider", "statement__cohort")
-        .first()
-    )
-    return line.statement if line else None
+def _clawback_line_of(declaration: Declaration):
+    """The clawback line of a declaration whose paid money is being recovered, if any."""
+    lines = statement_ledger().statement_lines(declaration=declaration)
+    return next((line for line in lines if line.kind == "clawback"), None)
 
 
 def void_outcome(declaration: Declaration) -> str:
     """What a void did to one declaration, in words (with a link to the clawback's statement)."""
     described = f"Declaration {declaration.pk} ({declaration.declaration_type}, {declaration.participant})"
     if declaration.state == Declaration.State.AWAITING_CLAWBACK:
-        statement = _clawback_statement_of(declaration)
+        line = _clawback_line_of(declaration)
         return format_html(
-            "{} was paid, so it is now awaiting clawback on {}.", described, _statement_link(statement)
+            "{} was paid, so it is now awaiting clawback on {}.",
+            described,
+            _statement_link(line.statement_id, line.statement_name),
         )
     return f"{described} is voided."
 
@@ -63,7 +58,7 @@ def void_preview(declaration: Declaration) -> tuple[bool, str]:
             f"This declaration is {declaration.wire_state}: a clawback is already under way or done.",
         )
     if state == Declaration.State.PAID:
-        statement = next_output_statement(
+        statement = statement_ledger().next_output_statement(
             lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id
         )
         if statement is None:
@@ -71,23 +66,15 @@ def void_preview(declaration: Declaration) -> tuple[bool, str]:
                 f"This declaration is paid, and {declaration.lead_provider} has no open output statement for "
                 f"cohort {declaration.cohort.start_year} to claw it back on."
             )
-        statement.lead_provider, statement.cohort = declaration.lead_provider, declaration.cohort
         return True, format_html(
             "It is paid: it will await clawback on {}, deducted when that statement is paid.",
-            _statement_link(statement),
+            _statement_link(statement.pk, statement.label),
         )
     return True, f"It is {declaration.wire_state}: it will be voided and will not be paid."
 
 
 class StateChangeInline(ReadOnlyInline):
     model = DeclarationStateChange
-
-
-class LineItemInline(ReadOnlyInline):
-    """The statements the declaration sits on (output and clawback lines)."""
-
-    model = StatementLineItem
-    fk_name = "declaration"
 
 
 class AttemptInline(ReadOnlyInline):
@@ -109,11 +96,32 @@ class DeclarationAdmin(DomainAdmin):
     list_filter = ("state", "declaration_type", "course_identifier", "cohort", "lead_provider")
     list_select_related = ("participant", "lead_provider")
     search_fields = ("id", "participant__id", "participant__full_name", "participant__trn")
-    inlines = [StateChangeInline, LineItemInline, AttemptInline]
+    inlines = [StateChangeInline, AttemptInline]
+    readonly_fields = ("statement_lines",)
     actions = ["void_on_behalf"]
 
+    @admin.display(description="Statement lines")
+    def statement_lines(self, declaration):
+        """The statements the declaration's money sits on (its output line, and a clawback line)."""
+        lines = statement_ledger().statement_lines(declaration=declaration)
+        if not lines:
+            return "None"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a>: {} line, {}</div>',
+            (
+                (
+                    reverse("admin:statements_statement_change", args=[line.statement_id]),
+                    line.statement_name,
+                    line.kind,
+                    line.state,
+                )
+                for line in lines
+            ),
+        )
+
     def has_add_permission(self, request):
-        return False  # declarations come only from providers (06 §3.5)
+        return False  # declarations come only from providers
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -213,21 +221,22 @@ class DeclarationAdmin(DomainAdmin):
                 refused.append(f"{declaration.pk}: {error.detail}")
                 continue
             if declaration.state == Declaration.State.AWAITING_CLAWBACK:
-                clawbacks[_clawback_statement_of(declaration)] += 1
+                line = _clawback_line_of(declaration)
+                clawbacks[(line.statement_id, line.statement_name)] += 1
             else:
                 voided += 1
         if voided:
             self.message_user(
                 request, f"{voided} declaration{'s' if voided != 1 else ''} voided.", messages.SUCCESS
             )
-        for statement, count in clawbacks.items():
+        for (statement_id, statement_name), count in clawbacks.items():
             self.message_user(
                 request,
                 format_html(
                     "{} paid declaration{} now awaiting clawback on {}.",
                     count,
                     " is" if count == 1 else "s are",
-                    _statement_link(statement),
+                    _statement_link(statement_id, statement_name),
                 ),
                 messages.SUCCESS,
             )

@@ -6,9 +6,12 @@ class DeclarationsConfig(AppConfig):
     verbose_name = "Declarations"
 
     def ready(self):
+        from declarations.for_participants import DeclarationsForParticipants
         from declarations.services import promote_on_eligibility
+        from participants.ports import training_record_declarations
         from participants.signals import eligibility_changed
 
+        training_record_declarations.install(DeclarationsForParticipants())
         eligibility_changed.connect(
             promote_on_eligibility, dispatch_uid="declarations_promote_on_eligibility"
         )

@@ -1,4 +1,5 @@
-"""Declaration error texts (04 §6.3.1, byte for byte, typos included) and the errors that carry them."""
+"""Declaration error texts (the public service's, byte for byte, typos included) and the errors that carry
+them."""
 
 from config.errors import InvalidActionError
 
@@ -38,7 +39,7 @@ INVALID_EVIDENCE_TYPE = "Enter an available '#/evidence_held' type for this part
 DECLARATION_ALREADY_VOIDED = "This declaration has already been voided."
 DECLARATION_NOT_VOIDABLE = "This declaration has been clawed-back, so you can only view it."
 
-# Clawback refusals (04 §9.1): prefixed, joined with ", " in this order.
+# Clawback refusals: prefixed, joined with ", " in this order.
 CLAWBACK_PREFIX = "Participant declaration "
 CLAWBACK_ALREADY_REFUNDABLE = "will or has been be refunded"
 CLAWBACK_NOT_PAID = "must be paid before it can be clawed back"

@@ -1,11 +1,11 @@
-"""FilterSets for declaration lists, shared by every API version (04 §10.2)."""
+"""FilterSets for declaration lists, shared by every API version."""
 
 from config.api.filters import ApiFilterSet, CohortFilter, UpdatedSinceFilter, UUIDListFilter
 from declarations.models import Declaration
 
 
 class DeclarationFilter(ApiFilterSet):
-    """v3: absent cohort means every cohort, 2020 included (04 §10.2); updated_since is inclusive."""
+    """v3: absent cohort means every cohort, 2020 included; updated_since is inclusive."""
 
     cohort = CohortFilter(
         field_name="cohort__start_year", default_all=True, label="Cohort start years, comma separated"

@@ -1,15 +1,16 @@
-"""Declarations: a lead provider's claim that a participant reached a milestone (07 §2.3)."""
+"""Declarations: a lead provider's claim that a participant reached a milestone."""
 
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
 from config.history import StateChange
 from config.models import TimestampedModel, choices_check
+from config.transitions import Transitions
 from participants.models import CourseIdentifier, DeclarationType
 
 
@@ -34,14 +35,45 @@ class DeclarationState(models.TextChoices):
     CLAWED_BACK = "clawed_back"
 
 
+_S = DeclarationState
+# A live declaration occupies its slot: no other declaration of the same person, course and type may be
+# live at the same time (a database constraint below).
+LIVE_STATES = (_S.SUBMITTED, _S.ELIGIBLE, _S.PAYABLE, _S.PAID)
+# Billable: the declaration is, or will be, paid for.
+BILLABLE_STATES = (_S.ELIGIBLE, _S.PAYABLE, _S.PAID)
+# Refundable: a paid declaration being, or already, clawed back.
+REFUNDABLE_STATES = (_S.AWAITING_CLAWBACK, _S.CLAWED_BACK)
+VOIDABLE_STATES = (_S.SUBMITTED, _S.ELIGIBLE, _S.PAYABLE, _S.INELIGIBLE)
+
+# Every move of `Declaration.state`: (name, from, to). The model's methods below and the set-based moves of
+# `declarations.services.declarations_transition` (the statement runs) both read this table.
+TRANSITIONS = Transitions(
+    # A second registration of a teacher already declared for under another identity (same TRN).
+    ("mark_duplicate", [_S.SUBMITTED], _S.INELIGIBLE),
+    # The participant is fundable: at submission, or when DfE records their eligibility.
+    ("make_eligible", [_S.SUBMITTED], _S.ELIGIBLE),
+    # The statement holding its output line passed its deadline (payable run).
+    ("mark_payable", [_S.ELIGIBLE], _S.PAYABLE),
+    # Moved to a statement that is not yet payable (statement maintenance only).
+    ("move_back", [_S.PAYABLE], _S.ELIGIBLE),
+    # The statement holding its output line is paid (payment run).
+    ("pay", [_S.PAYABLE], _S.PAID),
+    # Voided by the provider, or by DfE finance on its behalf, before it was paid.
+    ("void", VOIDABLE_STATES, _S.VOIDED),
+    # Voiding a paid declaration: the money is recovered on the next output statement.
+    ("request_clawback", [_S.PAID], _S.AWAITING_CLAWBACK),
+    # The statement holding its clawback line is paid (payment run).
+    ("complete_clawback", [_S.AWAITING_CLAWBACK], _S.CLAWED_BACK),
+)
+
+
 class Declaration(FSMModelMixin, TimestampedModel):
     State = DeclarationState
-
-    # A declaration in one of these blocks another for the same person, course and type (D2).
-    LIVE_STATES = (State.SUBMITTED, State.ELIGIBLE, State.PAYABLE, State.PAID)
-    BILLABLE_STATES = (State.ELIGIBLE, State.PAYABLE, State.PAID)
-    REFUNDABLE_STATES = (State.AWAITING_CLAWBACK, State.CLAWED_BACK)
-    VOIDABLE_STATES = (State.SUBMITTED, State.ELIGIBLE, State.PAYABLE, State.INELIGIBLE)
+    LIVE_STATES = LIVE_STATES
+    BILLABLE_STATES = BILLABLE_STATES
+    REFUNDABLE_STATES = REFUNDABLE_STATES
+    VOIDABLE_STATES = VOIDABLE_STATES
+    TRANSITIONS = TRANSITIONS
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     participant = models.ForeignKey(
@@ -86,7 +118,7 @@ class Declaration(FSMModelMixin, TimestampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "course_identifier", "declaration_type"],
-                condition=Q(state__in=["submitted", "eligible", "payable", "paid"]),
+                condition=Q(state__in=list(LIVE_STATES)),
                 name="declaration_one_live_per_slot",
             ),
             choices_check("state", DeclarationState, name="declaration_state_valid"),
@@ -132,39 +164,40 @@ class Declaration(FSMModelMixin, TimestampedModel):
     def wire_state(self) -> str:
         return self.state.replace("_", "-")
 
-    @transition(field=state, source=State.SUBMITTED, target=State.INELIGIBLE)
+    @TRANSITIONS.transition(field=state)
     def mark_duplicate(self, *, superseded_by):
         self.superseded_by = superseded_by
 
-    @transition(field=state, source=State.SUBMITTED, target=State.ELIGIBLE)
+    @TRANSITIONS.transition(field=state)
     def make_eligible(self):
         pass
 
-    @transition(field=state, source=State.ELIGIBLE, target=State.PAYABLE)
+    @TRANSITIONS.transition(field=state)
     def mark_payable(self):
         pass
 
-    @transition(field=state, source=State.PAYABLE, target=State.ELIGIBLE)
+    @TRANSITIONS.transition(field=state)
     def move_back(self):
-        """Only the statement migration command moves a declaration back (06 §5)."""
+        pass
 
-    @transition(field=state, source=State.PAYABLE, target=State.PAID)
+    @TRANSITIONS.transition(field=state)
     def pay(self):
         pass
 
-    @transition(field=state, source=list(VOIDABLE_STATES), target=State.VOIDED)
+    @TRANSITIONS.transition(field=state)
     def void(self, *, by=None, at=None):
+        """`by` and `at` are set when DfE finance voids on the provider's behalf."""
         if by is not None:
             self.voided_by = by
             self.voided_at = at
 
-    @transition(field=state, source=State.PAID, target=State.AWAITING_CLAWBACK)
+    @TRANSITIONS.transition(field=state)
     def request_clawback(self, *, by=None, at=None):
         if by is not None:
             self.voided_by = by
             self.voided_at = at
 
-    @transition(field=state, source=State.AWAITING_CLAWBACK, target=State.CLAWED_BACK)
+    @TRANSITIONS.transition(field=state)
     def complete_clawback(self):
         pass
 
@@ -193,7 +226,7 @@ class DeclarationStateChange(StateChange):
 
 
 class DeclarationAttempt(models.Model):
-    """Every POST whose participant resolves, saved before validation and kept when it fails (04 §2)."""
+    """Every POST whose participant resolves, saved before validation and kept when it fails."""
 
     participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="+")
     lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")

@@ -1,75 +1,16 @@
-"""Reads for declarations: who a submission is about (04 §6.1) and what a provider may see (04 §10)."""
+"""Reads for declarations: who a submission is about and what a provider may see."""
 
-import uuid
 
-from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, UUIDField
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
+from declarations.ports import statement_ledger
 from participants.models import (
-    CourseIdentifier,
     InductionRecord,
     InductionStatus,
-    Participant,
-    ParticipantIdChange,
     TrainingRecord,
     TrainingStatusChange,
 )
-
-RECORD_TYPE_BY_COURSE = {
-    CourseIdentifier.ECF_INDUCTION: TrainingRecord.Type.ECT,
-    CourseIdentifier.ECF_MENTOR: TrainingRecord.Type.MENTOR,
-}
-
-
-def _as_uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
-def active_training_record(
-    *, participant: Participant, course_identifier: str | None
-) -> TrainingRecord | None:
-    """The person's active ECT record for ecf-induction, mentor record for ecf-mentor; None otherwise."""
-    record_type = RECORD_TYPE_BY_COURSE.get(course_identifier)
-    if record_type is None:
-        return None
-    return (
-        TrainingRecord.objects.filter(
-            participant=participant,
-            participant_type=record_type,
-            record_status=TrainingRecord.RecordStatus.ACTIVE,
-        )
-        .select_related("schedule__cohort")
-        .order_by("created_at", "id")
-        .first()
-    )
-
-
-def participant_resolve(*, participant_id, course_identifier: str | None) -> Participant | None:
-    """04 §6.1 step 1: the person with that id holding a record for the course, else the person that id
-    names directly or as a retired id (ParticipantIdChange)."""
-    if participant_id is None or str(participant_id).strip() == "":
-        return None
-    pk = _as_uuid(str(participant_id).strip())
-    if pk is None:
-        return None
-    record_type = RECORD_TYPE_BY_COURSE.get(course_identifier)
-    if record_type is not None:
-        person = Participant.objects.filter(
-            pk=pk,
-            training_records__participant_type=record_type,
-            training_records__record_status=TrainingRecord.RecordStatus.ACTIVE,
-        ).first()
-        if person is not None:
-            return person
-    person = Participant.objects.filter(pk=pk).first()
-    if person is not None:
-        return person
-    change = ParticipantIdChange.objects.select_related("participant").filter(from_participant_id=pk).first()
-    return change.participant if change else None
 
 
 def _provider_records(*, training_record: TrainingRecord, lead_provider) -> QuerySet[InductionRecord]:
@@ -81,7 +22,8 @@ def _provider_records(*, training_record: TrainingRecord, lead_provider) -> Quer
 def relevant_induction_record(
     *, training_record: TrainingRecord, lead_provider, at
 ) -> InductionRecord | None:
-    """04 §6.1 step 5: latest record with this provider that started on or before `at`."""
+    """The induction record current at `at` with this provider: its latest one that started on or before
+    `at`."""
     if at is None:
         return None
     return (
@@ -113,7 +55,7 @@ def latest_training_status_change(
 
 
 def live_declaration_for_slot(*, participant_id, course_identifier, declaration_type) -> Declaration | None:
-    """The declaration occupying the (person, course, type) slot (04 §6.9, D2), if any."""
+    """The declaration occupying the (person, course, type) slot, if any."""
     return (
         Declaration.objects.filter(
             participant_id=participant_id,
@@ -127,14 +69,8 @@ def live_declaration_for_slot(*, participant_id, course_identifier, declaration_
 
 
 def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
-    """Everything the API shows, in the one query of the page (07 §3.3)."""
-    line_item = apps.get_model("statements", "StatementLineItem")
-    output_statement = line_item.objects.filter(
-        declaration=OuterRef("pk"), kind=line_item.Kind.OUTPUT, state__in=line_item.BILLABLE_STATES
-    ).values("statement_id")[:1]
-    clawback_statement = line_item.objects.filter(
-        declaration=OuterRef("pk"), kind=line_item.Kind.CLAWBACK
-    ).values("statement_id")[:1]
+    """Everything the API shows, in the one query of the page: the statement ids come from the statements
+    app's ledger, the reason a declaration is ineligible from its latest move to `ineligible`."""
     ineligible_reason = (
         DeclarationStateChange.objects.filter(
             declaration=OuterRef("pk"), to_state=DeclarationState.INELIGIBLE
@@ -142,16 +78,13 @@ def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
         .order_by("-changed_at", "-id")
         .values("reason")[:1]
     )
-    return queryset.select_related("lead_provider").annotate(
-        # Explicit UUID output so that every database (SQLite too) hands back UUIDs, not raw hex.
-        output_statement_id=Subquery(output_statement, output_field=UUIDField()),
-        clawback_statement_id=Subquery(clawback_statement, output_field=UUIDField()),
-        ineligible_reason=Subquery(ineligible_reason),
+    return statement_ledger().with_statement_ids(
+        queryset.select_related("lead_provider").annotate(ineligible_reason=Subquery(ineligible_reason))
     )
 
 
 def visible_declarations(*, lead_provider) -> QuerySet[Declaration]:
-    """04 §10.1 (v3): the provider's own declarations, plus live declarations of any provider for people it
+    """The provider's own declarations, plus live declarations of any provider for people it
     trains (active/completed induction records; leaving ones up to the record's end date)."""
     records_with_provider = InductionRecord.objects.filter(
         training_record_id=OuterRef("training_record_id"),
@@ -174,7 +107,7 @@ def declaration_list(*, lead_provider) -> QuerySet[Declaration]:
 
 
 def own_declarations(*, lead_provider) -> QuerySet[Declaration]:
-    """What a provider may void: only what it submitted (04 §9)."""
+    """What a provider may void: only what it submitted."""
     return with_api_fields(Declaration.objects.filter(lead_provider=lead_provider))
 
 

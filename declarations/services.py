@@ -1,4 +1,4 @@
-"""Declaration use cases: submit (04 §6–7), void and claw back (04 §9), promote on eligibility (04 §8).
+"""Declaration use cases: submit, void and claw back, promote on eligibility.
 
 Each locks the rows it decides on, checks, transitions, saves and writes history in one transaction.
 """
@@ -7,12 +7,12 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Case, CharField, DateTimeField, Q, QuerySet, Value, When
 
 from config import clock
 from config.actors import Actor
 from config.errors import AttributeErrors
+from config.sql import insert_from_select
 from declarations import exceptions as texts
 from declarations.exceptions import (
     ClawbackRefusedError,
@@ -20,11 +20,10 @@ from declarations.exceptions import (
     DeclarationNotVoidableError,
 )
 from declarations.models import Declaration, DeclarationAttempt, DeclarationState, DeclarationStateChange
+from declarations.ports import statement_ledger
 from declarations.selectors import (
-    active_training_record,
     latest_training_status_change,
     live_declaration_for_slot,
-    participant_resolve,
     provider_trains_on_schedule,
     relevant_induction_record,
 )
@@ -36,21 +35,9 @@ from declarations.validators import (
     parse_rfc3339,
     read_attributes,
 )
-from participants.models import (
-    CourseIdentifier,
-    DeclarationType,
-    MentorCompletionReason,
-    Participant,
-    TrainingRecord,
-    TrainingStatus,
-)
-from statements.models import StatementLineItem
-from statements.selectors import next_output_statement
-from statements.services import (
-    line_items_follow_declaration,
-    statement_add_clawback,
-    statement_attach_declaration,
-)
+from participants.models import CourseIdentifier, DeclarationType, Participant, TrainingRecord, TrainingStatus
+from participants.selectors import active_training_record, participant_resolve
+from participants.services import training_record_mentor_completed
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +59,44 @@ def record_state_change(declaration: Declaration, *, before, actor: Actor, reaso
     )
 
 
+def declarations_transition(*, declarations: QuerySet[Declaration], name: str, actor: Actor, at=None) -> list:
+    """Set-based move `name` (one of `Declaration.TRANSITIONS`, the table the model's methods read) of every
+    declaration of `declarations` that is in one of the move's source states.
+
+    In the caller's transaction: locks those declarations in primary-key order (a caller moving a
+    statement's declarations has locked the statement first), then per source state writes their history
+    rows with one `INSERT … SELECT` and moves them with one `UPDATE … WHERE state = <source>`. Returns the
+    ids moved, in primary-key order.
+    """
+    move = Declaration.TRANSITIONS[name]
+    at = at or clock.now()
+    with transaction.atomic(savepoint=False):  # the caller's transaction, or a new one
+        rows = list(
+            declarations.filter(state__in=move.source)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list("pk", "state")
+        )
+        for source in {state for _, state in rows}:
+            # Locked above, so the same rows in the history and in the UPDATE.
+            chosen = Declaration.objects.filter(
+                pk__in=declarations.filter(state=source).values("pk"), state=source
+            )
+            insert_from_select(
+                into=DeclarationStateChange,
+                columns=["declaration_id", "from_state", "to_state", "changed_at", "actor_kind", "actor_id"],
+                select=chosen.annotate(
+                    moved_from=Value(source, output_field=CharField()),
+                    moved_to=Value(move.target, output_field=CharField()),
+                    moved_at=Value(at, output_field=DateTimeField()),
+                    moved_by_kind=Value(actor.kind, output_field=CharField()),
+                    moved_by=Value(actor.id, output_field=CharField()),
+                ).values_list("pk", "moved_from", "moved_to", "moved_at", "moved_by_kind", "moved_by"),
+            )
+            chosen.update(state=move.target, updated_at=at)
+    return [pk for pk, _ in rows]
+
+
 def _lock_training_records(**filters) -> None:
     """Training records first: participants' services lock a record, then touch its person, and an
     eligibility change then promotes the record's declarations. Taking the same order here means such a
@@ -80,7 +105,7 @@ def _lock_training_records(**filters) -> None:
 
 
 def _lock_people(participant: Participant) -> None:
-    """The declaring person and everyone sharing their TRN, in one fixed order (07 §2.3), so the open-slot
+    """The declaring person and everyone sharing their TRN, in one fixed order, so the open-slot
     and duplicate checks of two racing submissions run one after the other."""
     _lock_training_records(participant_id=participant.pk)
     people = Q(pk=participant.pk)
@@ -95,8 +120,15 @@ def _is_slot_violation(error: IntegrityError) -> bool:
     return name == SLOT_CONSTRAINT if name else SLOT_CONSTRAINT in str(error)
 
 
+# A submission equal to one of the provider's declarations in these states is a retry: it gets that
+# declaration back, unchanged. Live ones, and those refused as duplicates (`ineligible`), so that retrying
+# a refused duplicate adds no second declaration and no second statement line.
+RETRY_STATES = (*Declaration.LIVE_STATES, DeclarationState.INELIGIBLE)
+
+
 def _exact_copy(*, lead_provider, participant, course, declaration_type, declaration_date, evidence):
-    """D1: a live declaration equal to this submission in every submitted attribute."""
+    """The provider's declaration equal to this submission in every submitted attribute (participant,
+    course, type, date, normalised evidence), if it is live or ineligible; a live one first."""
     return (
         Declaration.objects.filter(
             lead_provider=lead_provider,
@@ -104,22 +136,25 @@ def _exact_copy(*, lead_provider, participant, course, declaration_type, declara
             course_identifier=course,
             declaration_type=declaration_type,
             declaration_date=declaration_date,
-            state__in=Declaration.LIVE_STATES,
+            state__in=RETRY_STATES,
         )
         .filter(Q(evidence_held__isnull=True) if evidence is None else Q(evidence_held=evidence))
+        .order_by(
+            Case(When(state=DeclarationState.INELIGIBLE, then=Value(1)), default=Value(0)),
+            "-created_at",
+            "-id",
+        )
         .first()
     )
 
 
 def declaration_submit(*, lead_provider, attributes: dict, actor: Actor, token=None) -> Declaration:
-    """POST /participant-declarations: the existing declaration for an exact copy (D1), else a new one.
+    """POST /participant-declarations: the existing declaration for an exact copy, else a new one.
 
-    Raises AttributeErrors with the 04 §6.3 errors. The attempt row survives a refusal.
+    Raises AttributeErrors with the ordered rules' errors. The attempt row survives a refusal.
     """
     values = read_attributes(attributes)
-    participant = participant_resolve(
-        participant_id=values["participant_id"], course_identifier=values["course_identifier"]
-    )
+    participant = participant_resolve(participant_id=values["participant_id"])
     attempt = None
     if participant is not None:
         attempt = DeclarationAttempt.objects.create(
@@ -178,7 +213,8 @@ def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
         else None
     )
 
-    # D1: an exact copy of a live declaration answers with it, before any rule.
+    # A retry (an exact copy of a live or ineligible declaration) answers with it, before any rule: the
+    # people are locked, so two identical submissions racing end with one declaration.
     if provider_trains and strict is not None and declaration_type:
         existing = _exact_copy(
             lead_provider=lead_provider,
@@ -240,7 +276,8 @@ def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
             declaration_date=strict or parsed,
             evidence=evidence,
         )
-        and next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=cohort.pk) is None
+        and statement_ledger().next_output_statement(lead_provider_id=lead_provider.pk, cohort_id=cohort.pk)
+        is None
     ):
         errors.add("cohort", texts.NO_OUTPUT_FEE_STATEMENTS.format(year=cohort.start_year))
     # 10
@@ -298,7 +335,7 @@ def _submit_locked(*, lead_provider, participant, values, actor) -> Declaration:
 
 
 def _withdrawn_at(*, record, lead_provider, at):
-    """Rule #2 (04 §6.7): the withdrawal instant when the declaration is dated at or after it."""
+    """Rule #2: the withdrawal instant when the declaration is dated at or after it."""
     change = latest_training_status_change(training_record=record, lead_provider=lead_provider)
     if change is None or change.to_status != TrainingStatus.WITHDRAWN or change.changed_at > at:
         return None
@@ -309,7 +346,7 @@ def _withdrawn_at(*, record, lead_provider, at):
 
 
 def _captured(*, record, lead_provider, at, course):
-    """Delivery partner and mentor from the relevant induction record (04 §7.3)."""
+    """Delivery partner and mentor from the relevant induction record."""
     current = relevant_induction_record(training_record=record, lead_provider=lead_provider, at=at)
     if current is None:
         return None, None
@@ -327,7 +364,7 @@ def _statement_needed(
     *, record, lead_provider, participant, course, declaration_type, declaration_date, evidence
 ):
     """Rule #9 applies unless the identical declaration is `submitted`, or there is none and the participant
-    is not fundable (04 §6.11)."""
+    is not fundable."""
     identical = None
     if declaration_type and declaration_date is not None:
         delivery_partner_id, mentor_id = _captured(
@@ -380,7 +417,7 @@ def _create(
     except IntegrityError as error:
         if not _is_slot_violation(error):
             raise
-        # D2 backstop: someone else filled the slot first.
+        # The one-live-declaration constraint caught a submission that filled the slot first.
         existing = _exact_copy(
             lead_provider=lead_provider,
             participant=participant,
@@ -410,10 +447,11 @@ def _create(
         record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
 
     if declaration.state != DeclarationState.SUBMITTED:
-        statement = next_output_statement(
-            lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id, for_update=True
+        ledger = statement_ledger()
+        statement = ledger.next_output_statement(
+            lead_provider_id=lead_provider.pk, cohort_id=declaration.cohort_id, lock=True
         )
-        if statement is None:  # D8
+        if statement is None:  # never a 500: the declaration is kept, unattached, and the gap logged
             logger.warning(
                 "Declaration %s is %s but provider %s has no output statement for cohort %s; left unattached",
                 declaration.pk,
@@ -422,14 +460,15 @@ def _create(
                 declaration.cohort_id,
             )
         else:
-            statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)
+            ledger.add_output_line(declaration=declaration, statement=statement, actor=actor)
 
     _after_mentor_completion_change(declaration)
     return declaration
 
 
 def _duplicate_of(declaration: Declaration) -> Declaration | None:
-    """04 §7.1 step 3: the earliest live, unsuperseded declaration of another person with the same TRN."""
+    """What the new declaration duplicates: the earliest live, unsuperseded declaration (any provider) of
+    another person with the same TRN, course and type."""
     trn = declaration.participant.trn
     if not trn:
         return None
@@ -448,7 +487,8 @@ def _duplicate_of(declaration: Declaration) -> Declaration | None:
 
 
 def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) -> Declaration:
-    """PUT …/void (04 §9) or a finance user's void (04 §9.2, `voided_by`): voided, or clawback when paid."""
+    """PUT …/void, or a finance user's void on the provider's behalf (`voided_by`): voided, or a clawback
+    when paid."""
     with transaction.atomic():
         _lock_training_records(pk=declaration.training_record_id)
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
@@ -463,34 +503,26 @@ def declaration_void(*, declaration: Declaration, actor: Actor, voided_by=None) 
             declaration.request_clawback(by=voided_by, at=at)
             declaration.save()
             record_state_change(declaration, before=before, actor=actor)
-            statement_add_clawback(declaration=declaration, statement=statement, actor=actor)
+            statement_ledger().add_clawback_line(declaration=declaration, statement=statement, actor=actor)
         else:
             declaration.void(by=voided_by, at=at)
             declaration.save()
             record_state_change(declaration, before=before, actor=actor)
-            line_items_follow_declaration(
-                declaration=declaration,
-                actor=actor,
-                from_states=(
-                    StatementLineItem.State.ELIGIBLE,
-                    StatementLineItem.State.PAYABLE,
-                    StatementLineItem.State.INELIGIBLE,
-                ),
-                to_state=StatementLineItem.State.VOIDED,
-            )
+            statement_ledger().void_output_line(declaration=declaration, actor=actor)
         _after_mentor_completion_change(declaration)
     return declaration
 
 
 def _clawback_statement(declaration: Declaration):
-    """04 §9.1 checks, all evaluated; the statement the refundable line goes on."""
+    """The clawback checks, all evaluated (each failure is reported); the statement the clawback line goes on."""
     reasons = []
-    if declaration.statement_line_items.filter(kind=StatementLineItem.Kind.CLAWBACK).exists():
+    ledger = statement_ledger()
+    if ledger.has_clawback_line(declaration=declaration):
         reasons.append(texts.CLAWBACK_ALREADY_REFUNDABLE)
     if declaration.state != DeclarationState.PAID:
         reasons.append(texts.CLAWBACK_NOT_PAID)
-    statement = next_output_statement(
-        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, for_update=True
+    statement = ledger.next_output_statement(
+        lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, lock=True
     )
     if statement is None:
         reasons.append(texts.NO_OUTPUT_FEE_STATEMENTS.format(year=declaration.cohort.start_year))
@@ -500,8 +532,8 @@ def _clawback_statement(declaration: Declaration):
 
 
 def declarations_promote_for_training_record(*, training_record: TrainingRecord, actor: Actor) -> int:
-    """04 §8: the record's `submitted` declarations become eligible on their provider's next output
-    statement. One with no such statement stays submitted and is logged (D15); the others still move."""
+    """The participant became fundable: the record's `submitted` declarations become eligible on their provider's next output
+    statement. One with no such statement stays submitted and is logged; the others still move."""
     promoted = 0
     with transaction.atomic():
         waiting = (
@@ -513,15 +545,14 @@ def declarations_promote_for_training_record(*, training_record: TrainingRecord,
             .order_by("lead_provider_id", "cohort_id", "created_at", "id")
             .select_for_update()
         )
+        ledger = statement_ledger()
         for declaration in waiting:
-            statement = next_output_statement(
-                lead_provider_id=declaration.lead_provider_id,
-                cohort_id=declaration.cohort_id,
-                for_update=True,
+            statement = ledger.next_output_statement(
+                lead_provider_id=declaration.lead_provider_id, cohort_id=declaration.cohort_id, lock=True
             )
             if statement is None:
                 logger.warning(
-                    "Declaration %s stays submitted: provider %s has no output statement for cohort %s (D15)",
+                    "Declaration %s stays submitted: provider %s has no output statement for cohort %s",
                     declaration.pk,
                     declaration.lead_provider_id,
                     declaration.cohort_id,
@@ -530,7 +561,7 @@ def declarations_promote_for_training_record(*, training_record: TrainingRecord,
             declaration.make_eligible()
             declaration.save()
             record_state_change(declaration, before=DeclarationState.SUBMITTED, actor=actor)
-            statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)
+            ledger.add_output_line(declaration=declaration, statement=statement, actor=actor)
             promoted += 1
     return promoted
 
@@ -555,37 +586,19 @@ def _after_mentor_completion_change(declaration: Declaration) -> None:
 
 
 def mentor_completion_recompute(*, training_record_id) -> None:
-    """02 §9.3: a mentor's completion date is the latest live `completed` declaration's date; none clears it.
-
-    Only a null or `completed_declaration_received` value is replaced (07 §2.2)."""
-    record = TrainingRecord.objects.select_for_update().get(pk=training_record_id)
-    if record.participant_type != TrainingRecord.Type.MENTOR or record.mentor_completion_reason not in (
-        None,
-        MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
-    ):
-        return
+    """A mentor's completion date follows their latest live `completed` declaration (none clears it)."""
     latest = (
         Declaration.objects.filter(
-            training_record=record,
+            training_record_id=training_record_id,
             course_identifier=CourseIdentifier.ECF_MENTOR,
             declaration_type=DeclarationType.COMPLETED,
             state__in=Declaration.LIVE_STATES,
         )
         .order_by("-declaration_date", "-created_at")
+        .values_list("declaration_date", flat=True)
         .first()
     )
-    if latest is not None:
-        date, reason = (
-            latest.declaration_date.astimezone(dt.UTC).date(),
-            MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
-        )
-    else:
-        date, reason = None, None
-    if (record.mentor_completion_date, record.mentor_completion_reason) == (date, reason):
-        return
-    record.mentor_completion_date = date
-    record.mentor_completion_reason = reason
-    record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
-    Participant.objects.filter(pk=record.participant_id).update(
-        updated_at=timezone.now()
-    )  # touch rule (07 §0)
+    training_record_mentor_completed(
+        training_record_id=training_record_id,
+        completed_on=None if latest is None else latest.astimezone(dt.UTC).date(),
+    )

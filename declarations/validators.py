@@ -1,4 +1,4 @@
-"""Pure checks of a declaration submission: body values, date formats (04 §6.4) and evidence (04 §6.12)."""
+"""Pure checks of a declaration submission: body values, date formats and evidence."""
 
 import datetime as dt
 import re
@@ -14,7 +14,7 @@ PERMITTED_ATTRIBUTES = (
     "evidence_held",
 )
 
-# 04 §6.4: YYYY-MM-DDThh:mm:ss, optional fraction (. or ,), optional zone Z / ±hh / ±hhmm / ±hh:mm.
+# Accepted dates: YYYY-MM-DDThh:mm:ss, optional fraction (. or ,), optional zone Z / ±hh / ±hhmm / ±hh:mm.
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$",
     re.IGNORECASE,
@@ -95,7 +95,7 @@ def _build(year, month, day, hour, minute, second, fraction, zone) -> dt.datetim
 
 
 def parse_rfc3339(value: str | None) -> dt.datetime | None:
-    """The instant in UTC if `value` is a valid RFC 3339 date-time as 04 §6.4 accepts it, else None."""
+    """The instant in UTC if `value` is a valid RFC 3339 date-time as the API accepts it, else None."""
     if value is None:
         return None
     match = _RFC3339.match(value)
@@ -113,7 +113,7 @@ def parse_lenient(value: str | None) -> dt.datetime | None:
     return _build(*match.groups()) if match else None
 
 
-# 04 §5.1 / §6.12
+# Evidence: allowed values per cohort kind and declaration type, and when it is required.
 PRE_2025_EVIDENCE = (
     EvidenceHeld.TRAINING_EVENT_ATTENDED,
     EvidenceHeld.SELF_STUDY_MATERIAL_COMPLETED,
@@ -148,7 +148,7 @@ def detailed_evidence_values(course_identifier: str, declaration_type: str) -> t
 def normalised_evidence(
     *, detailed: bool, declaration_type: str | None, evidence_held: str | None
 ) -> str | None:
-    """The evidence value stored for a submission that passes §6.12 (blank → null; pre-2025 started → null)."""
+    """The evidence value stored for a submission that passes the evidence rule (blank → null; pre-2025 started → null)."""
     if is_blank(evidence_held):
         return None
     if not detailed and declaration_type in (None, "", DeclarationType.STARTED):
@@ -159,7 +159,7 @@ def normalised_evidence(
 def evidence_error(
     *, detailed: bool, course_identifier: str, declaration_type: str | None, evidence_held: str | None
 ) -> str | None:
-    """ "missing" / "invalid" / None for rule #15 (04 §6.12)."""
+    """ "missing" / "invalid" / None for rule #15."""
     blank = is_blank(evidence_held)
     if not detailed:
         if declaration_type in (None, "", DeclarationType.STARTED):

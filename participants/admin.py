@@ -16,8 +16,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.actors import Actor
 from config.admin import ActorNames, DomainAdmin, HistoryAdmin, ReadOnlyInline
-from config.api.params import parse_uuid
 from config.errors import DomainError
+from config.ids import parse_uuid
 from participants.admin_queries import (
     duplicate_groups,
     duplicate_trns,

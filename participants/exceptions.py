@@ -1,4 +1,4 @@
-"""Spec error titles and messages for participant actions (02 §6) and eligibility (07 §4)."""
+"""Spec error titles and messages for participant actions and eligibility."""
 
 from config.errors import DomainError
 

@@ -1,11 +1,12 @@
-"""`filter[...]` of the participant endpoints (01 §6.2, 02 §5.1, §7.1, §8)."""
+"""`filter[...]` of the participant endpoints."""
 
 import django_filters
 from django.db.models import Exists, OuterRef
 
 from config.api.filters import ApiFilterSet, UpdatedSinceFilter
-from config.api.params import parse_cohort_years, parse_uuid
+from config.api.params import parse_cohort_years
 from config.errors import BadRequestError
+from config.ids import parse_uuid
 from participants.models import ParticipantIdChange, TrainingStatus
 from participants.selectors import latest_induction_records
 

@@ -1,15 +1,16 @@
-"""Schedules, milestones, participants, their training records and induction records (07 §2.2)."""
+"""Schedules, milestones, participants, their training records and induction records."""
 
 import uuid
 
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
+from config.transitions import Transitions
 
 
 class DeclarationType(models.TextChoices):
@@ -304,6 +305,16 @@ class TrainingStatus(models.TextChoices):
     WITHDRAWN = "withdrawn"
 
 
+# Every move of `InductionRecord.training_status`: (name, from, to). The provider acts through the API, or
+# DfE finance on its behalf. A change of schedule keeps the status.
+TRAINING_STATUS_TRANSITIONS = Transitions(
+    ("defer", [TrainingStatus.ACTIVE], TrainingStatus.DEFERRED),
+    # Resuming is allowed after a withdrawal too, as the original service allows it.
+    ("resume", [TrainingStatus.DEFERRED, TrainingStatus.WITHDRAWN], TrainingStatus.ACTIVE),
+    ("withdraw", [TrainingStatus.ACTIVE, TrainingStatus.DEFERRED], TrainingStatus.WITHDRAWN),
+)
+
+
 class InductionStatus(models.TextChoices):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
@@ -325,6 +336,7 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     start_date = models.DateTimeField()
     end_date = models.DateTimeField(null=True, blank=True)
     # Owned by the lead provider (through the API actions); changes only through the transitions below.
+    TRANSITIONS = TRAINING_STATUS_TRANSITIONS
     training_status = FSMField(
         max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.ACTIVE, protected=True
     )
@@ -342,7 +354,7 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     preferred_email = models.EmailField(max_length=254, null=True, blank=True)
     school_transfer = models.BooleanField(default=False)
 
-    # "Latest" order everywhere (02 §2.1): open records (no end date) first, then start date, creation
+    # "Latest" order everywhere: open records (no end date) first, then start date, creation
     # time and id, each descending. End dates themselves do not order records.
     LATEST_ORDER = (
         models.Case(models.When(end_date__isnull=True, then=0), default=1).asc(),
@@ -350,7 +362,7 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
         models.F("created_at").desc(),
         models.F("id").desc(),
     )
-    # For actions (02 §2.2): the same with `end_date` descending as an extra tiebreak.
+    # For actions: the same with `end_date` descending as an extra tiebreak.
     ACTION_ORDER = (
         models.Case(models.When(end_date__isnull=True, then=0), default=1).asc(),
         models.F("start_date").desc(),
@@ -386,24 +398,15 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     def __str__(self) -> str:
         return f"{self.training_record_id} from {self.start_date:%Y-%m-%d}"
 
-    @transition(field=training_status, source=TrainingStatus.ACTIVE, target=TrainingStatus.DEFERRED)
+    @TRAINING_STATUS_TRANSITIONS.transition(field=training_status)
     def defer(self):
         pass
 
-    # Resuming a withdrawn participant is allowed (D17).
-    @transition(
-        field=training_status,
-        source=[TrainingStatus.DEFERRED, TrainingStatus.WITHDRAWN],
-        target=TrainingStatus.ACTIVE,
-    )
+    @TRAINING_STATUS_TRANSITIONS.transition(field=training_status)
     def resume(self):
         pass
 
-    @transition(
-        field=training_status,
-        source=[TrainingStatus.ACTIVE, TrainingStatus.DEFERRED],
-        target=TrainingStatus.WITHDRAWN,
-    )
+    @TRAINING_STATUS_TRANSITIONS.transition(field=training_status)
     def withdraw(self):
         pass
 

@@ -1,6 +1,6 @@
-"""Reads: what a lead provider sees of participants, transfers and unfunded mentors (02 §2, §5, §7, §8).
+"""Reads: what a lead provider sees of participants, transfers and unfunded mentors.
 
-"L" (07 §3) is, for one training record and one provider, the latest induction record under an
+"L" is, for one training record and one provider, the latest induction record under an
 unchallenged partnership of that provider. It is chosen by a correlated subquery per training record, so
 that filters on L (cohort, training status) apply *after* choosing it, never while choosing it.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
-from config.api.filters import DEFAULT_FIRST_COHORT
+from config.ids import parse_uuid
+from config.reference import DEFAULT_FIRST_COHORT_YEAR
 from participants.models import (
     CourseIdentifier,
     InductionRecord,
@@ -32,7 +33,7 @@ TYPE_BY_COURSE = {
 }
 
 
-# --- visibility (02 §2) -------------------------------------------------------------------------------
+# --- visibility -------------------------------------------------------------------------------
 
 
 def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> QuerySet[InductionRecord]:
@@ -46,9 +47,9 @@ def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> Q
 def latest_induction_records(
     *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
 ) -> QuerySet[InductionRecord]:
-    """The provider's L rows (02 §2.1), optionally narrowed by L's schedule cohort and training status.
+    """The provider's L rows, optionally narrowed by L's schedule cohort and training status.
 
-    Without `cohort_years` only cohorts after 2020 are considered (01 §6.2).
+    Without `cohort_years` only cohorts after 2020 are considered.
     """
     latest_pk = (
         provider_induction_records(lead_provider=lead_provider)
@@ -58,7 +59,7 @@ def latest_induction_records(
     )
     queryset = provider_induction_records(lead_provider=lead_provider).filter(pk=Subquery(latest_pk))
     if cohort_years is None:
-        queryset = queryset.filter(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT)
+        queryset = queryset.filter(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT_YEAR)
     else:
         queryset = queryset.filter(schedule__cohort__start_year__in=cohort_years)
     if training_status is not None:
@@ -69,14 +70,14 @@ def latest_induction_records(
 def participant_list(
     *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
 ) -> QuerySet[Participant]:
-    """Persons with at least one training record whose L matches (02 §5.1)."""
+    """Persons with at least one training record whose L matches."""
     latest = latest_induction_records(
         lead_provider=lead_provider, cohort_years=cohort_years, training_status=training_status
     )
     return Participant.objects.filter(Exists(latest.filter(training_record__participant_id=OuterRef("pk"))))
 
 
-# --- one page of v3 participants (07 §3.1) ------------------------------------------------------------
+# --- one page of v3 participants ------------------------------------------------------------
 
 
 @dataclass
@@ -137,7 +138,7 @@ def participant_page(*, lead_provider, participants: list[Participant]) -> Parti
 
 
 def participant_status(record: InductionRecord, now: dt.datetime) -> str | None:
-    """The school-reported position of 02 §3.3, at request time."""
+    """The school-reported position (joining, active, leaving, left, withdrawn), at request time."""
     if record.end_date is not None:
         return "leaving" if record.end_date > now else "left"
     if record.start_date > now:
@@ -149,20 +150,15 @@ def participant_status(record: InductionRecord, now: dt.datetime) -> str | None:
     return None
 
 
-# --- action targets (02 §6.2) -------------------------------------------------------------------------
+# --- who an id names: participant actions and declaration submissions ------------------------------
 
 
-def action_participant(*, participant_id: str, course_identifier) -> Participant | None:
-    """Step 1: the person with that id holding a record of the course, else the person the id resolves to."""
-    try:
-        pk = uuid.UUID(str(participant_id))
-    except (ValueError, AttributeError, TypeError):
+def participant_resolve(*, participant_id) -> Participant | None:
+    """The person a participant id names: directly, or as an id retired when two of their records were
+    merged. Surrounding whitespace is ignored; a blank, malformed or unknown id names nobody (None)."""
+    pk = parse_uuid(participant_id.strip() if isinstance(participant_id, str) else participant_id)
+    if pk is None:
         return None
-    record_type = TYPE_BY_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
-    if record_type is not None:
-        person = Participant.objects.filter(pk=pk, training_records__participant_type=record_type).first()
-        if person is not None:
-            return person
     person = Participant.objects.filter(pk=pk).first()
     if person is not None:
         return person
@@ -170,8 +166,9 @@ def action_participant(*, participant_id: str, course_identifier) -> Participant
     return change.participant if change else None
 
 
-def action_training_record(*, participant: Participant, course_identifier) -> TrainingRecord | None:
-    """Step 2: the person's active record of the course's type."""
+def active_training_record(*, participant: Participant, course_identifier) -> TrainingRecord | None:
+    """The person's active record of the course's kind (ECT for ecf-induction, mentor for ecf-mentor), with
+    its schedule and cohort; None for any other course."""
     record_type = TYPE_BY_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
     if record_type is None:
         return None
@@ -179,13 +176,14 @@ def action_training_record(*, participant: Participant, course_identifier) -> Tr
         participant.training_records.filter(
             participant_type=record_type, record_status=TrainingRecord.RecordStatus.ACTIVE
         )
+        .select_related("schedule__cohort")
         .order_by("created_at", "id")
         .first()
     )
 
 
 def relevant_induction_record(*, training_record: TrainingRecord, lead_provider) -> InductionRecord | None:
-    """Step 3: the record's latest induction record under any partnership of the provider (02 §2.2)."""
+    """Step 3: the record's latest induction record under any partnership of the provider."""
     return (
         provider_induction_records(lead_provider=lead_provider, unchallenged=False)
         .filter(training_record=training_record)
@@ -206,7 +204,7 @@ def training_record_lead_providers(*, training_record: TrainingRecord):
     ).distinct()
 
 
-# --- transfers (02 §7) --------------------------------------------------------------------------------
+# --- transfers --------------------------------------------------------------------------------
 
 
 def transfer_list(*, lead_provider) -> QuerySet[Participant]:
@@ -256,7 +254,7 @@ def _school_id(record: InductionRecord):
 
 
 def build_transfers(*, records_by_training_record: dict, lead_provider) -> list[Transfer]:
-    """Pairs leaving records with the joining record at another school (02 §7.2), per training record."""
+    """Pairs leaving records with the joining record at another school, per training record."""
     transfers = []
     for training_record_id, records in records_by_training_record.items():
         used: set = set()
@@ -282,7 +280,7 @@ def build_transfers(*, records_by_training_record: dict, lead_provider) -> list[
     return transfers
 
 
-# --- unfunded mentors (02 §8) -------------------------------------------------------------------------
+# --- unfunded mentors -------------------------------------------------------------------------
 
 
 def unfunded_mentor_list(*, lead_provider) -> QuerySet[Participant]:

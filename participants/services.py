@@ -1,19 +1,22 @@
-"""Use cases that write: defer / resume / withdraw / change schedule (02 §6) and funding eligibility (07 §4).
+"""Use cases that write: defer / resume / withdraw / change schedule and funding eligibility.
 
 Each service locks the training record, runs the spec's checks in the spec's order (collecting every
-failing attribute, 01 §7.3), transitions the induction record through the model's transition methods,
+failing attribute), transitions the induction record through the model's transition methods,
 writes one history row and touches the person, in one transaction.
 """
 
+import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from config import clock
 from config.actors import Actor, acting_as
 from config.errors import AttributeErrors
+from config.reference import FROZEN_COHORT_DESTINATION_YEAR
 from participants import exceptions as msg
 from participants.exceptions import EligibilityError, ProviderNotLinkedError
 from participants.models import (
@@ -24,6 +27,7 @@ from participants.models import (
     EligibilityStatus,
     InductionRecord,
     InductionStatus,
+    MentorCompletionReason,
     Participant,
     Schedule,
     ScheduleChange,
@@ -34,34 +38,35 @@ from participants.models import (
     TrainingStatusChange,
     WithdrawReason,
 )
+from participants.ports import LiveDeclaration, training_record_declarations
 from participants.selectors import (
-    action_participant,
-    action_training_record,
+    active_training_record,
+    participant_resolve,
     relevant_induction_record,
 )
 from participants.signals import eligibility_changed
-
-# Declaration states read through `training_record.declarations` (participants never imports declarations).
-LIVE_DECLARATION_STATES = ("submitted", "eligible", "payable", "paid")
-BILLABLE_DECLARATION_STATES = ("eligible", "payable", "paid")
-# Destination of partially trained ECTs from a payments-frozen cohort (03 §4.4).
-FROZEN_COHORT_DESTINATION = 2024
 
 DEFER = "defer"
 RESUME = "resume"
 WITHDRAW = "withdraw"
 
 
+def participants_touch(participants: QuerySet[Participant]) -> None:
+    """The touch rule: a write to a person's training or induction records, or to the school or
+    partnership they train under, gives the person a new `updated_at` (on the service clock), so that
+    providers polling `filter[updated_since]` see the change. Every such write ends here."""
+    participants.update(updated_at=clock.now())
+
+
 def participant_touch(participant_id) -> None:
-    """The touch rule (07 §0): every write to a training or induction record ends here."""
-    Participant.objects.filter(pk=participant_id).update(updated_at=timezone.now())
+    participants_touch(Participant.objects.filter(pk=participant_id))
 
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-# --- shared resolution and checks (02 §6.2–6.3) ------------------------------------------------------
+# --- shared resolution and checks ------------------------------------------------------
 
 
 class _Target:
@@ -74,13 +79,11 @@ class _Target:
 def _resolve(errors: AttributeErrors, *, participant_id, course_identifier, lead_provider) -> _Target:
     """Runs checks #1–#4 in order; locks the training record once found."""
     target = _Target()
-    target.participant = action_participant(
-        participant_id=participant_id, course_identifier=course_identifier
-    )
+    target.participant = participant_resolve(participant_id=participant_id)
     if target.participant is None:
         errors.add("participant_id", msg.NOT_RECOGNISED)
     else:
-        record = action_training_record(participant=target.participant, course_identifier=course_identifier)
+        record = active_training_record(participant=target.participant, course_identifier=course_identifier)
         if record is not None:
             target.training_record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         elif not errors:
@@ -107,7 +110,7 @@ def _check_reason(errors: AttributeErrors, reason, allowed) -> None:
 def _check_status(
     errors: AttributeErrors, action: str, record: InductionRecord | None, reason, *, found: bool
 ):
-    """The per-action rules of 02 §6.4, after §6.3."""
+    """The rules of each action (defer, resume, withdraw), after the shared resolution checks."""
     status = record.training_status if record is not None else None
     if action == DEFER:
         _check_reason(errors, reason, DeferReason.values)
@@ -124,7 +127,7 @@ def _check_status(
         errors.add("participant_profile", msg.ALREADY_ACTIVE)
 
 
-# --- superseding an induction record (02 §6.6) --------------------------------------------------------
+# --- superseding an induction record --------------------------------------------------------
 
 
 def _supersede(record: InductionRecord, *, now, change: Callable[[InductionRecord], None]) -> InductionRecord:
@@ -188,7 +191,7 @@ def _change_training_status(
 def participant_change_training_status(
     *, action: str, participant_id, attributes: dict, lead_provider, actor: Actor
 ) -> Participant:
-    """PUT …/defer, …/resume, …/withdraw (02 §6.3–6.4, 6.6). Returns the person."""
+    """PUT …/defer, …/resume, …/withdraw. Returns the person."""
     errors = AttributeErrors()
     course_identifier = attributes.get("course_identifier")
     reason = attributes.get("reason")
@@ -267,7 +270,7 @@ def training_record_change_training_status(
     )
 
 
-# --- change schedule (02 §6.5, 03 §4.4) ---------------------------------------------------------------
+# --- change schedule ---------------------------------------------------------------
 
 
 def _target_cohort(value, induction_record: InductionRecord):
@@ -288,12 +291,12 @@ def _target_cohort(value, induction_record: InductionRecord):
     return Cohort.objects.filter(start_year=year).first()
 
 
-def _declaration_fits(declaration, milestones: dict) -> bool:
+def _declaration_fits(declaration: LiveDeclaration, milestones: dict) -> bool:
     import datetime as dt
 
     milestone = milestones.get(declaration.declaration_type)
     if milestone is None:
-        return False  # e.g. extended-1 on a non-extended schedule (Decision, 02 §6.5)
+        return False  # e.g. extended-1 on a non-extended schedule
     start = dt.datetime.combine(milestone.start_date, dt.time.min, tzinfo=dt.UTC)
     if declaration.declaration_date <= start:
         return False
@@ -304,15 +307,18 @@ def _declaration_fits(declaration, milestones: dict) -> bool:
     return True
 
 
-def _frozen_cohort_path(record: TrainingRecord, target_cohort, declarations: list, now) -> bool:
-    """03 §4.4 point 5: an ECT leaving a payments-frozen cohort for 2024, or going back."""
+def _frozen_cohort_path(
+    record: TrainingRecord, target_cohort, declarations: list[LiveDeclaration], now
+) -> bool:
+    """An ECT leaving a payments-frozen cohort for 2024 with paid declarations but no paid `completed`, or
+    going back to the frozen cohort they left."""
     if record.participant_type != TrainingRecordType.ECT or target_cohort is None:
         return False
     current_cohort = record.schedule.cohort
-    billable = [d for d in declarations if d.state in BILLABLE_DECLARATION_STATES]
+    billable = [d for d in declarations if d.billable]
     if not record.cohort_changed_after_payments_frozen:
         return (
-            target_cohort.start_year == FROZEN_COHORT_DESTINATION
+            target_cohort.start_year == FROZEN_COHORT_DESTINATION_YEAR
             and current_cohort.is_payments_frozen(now)
             and record.induction_completion_date is None
             and any(d.declaration_type != DeclarationType.COMPLETED for d in billable)
@@ -320,10 +326,8 @@ def _frozen_cohort_path(record: TrainingRecord, target_cohort, declarations: lis
         )
     return (
         target_cohort.is_payments_frozen(now)
-        and not any(
-            d.cohort_id == current_cohort.pk and d.state in LIVE_DECLARATION_STATES for d in declarations
-        )
-        and any(d.cohort_id == target_cohort.pk for d in billable)
+        and not any(d.cohort.pk == current_cohort.pk for d in declarations)
+        and any(d.cohort.pk == target_cohort.pk for d in billable)
     )
 
 
@@ -348,7 +352,7 @@ def _matching_partnership(*, lead_provider, induction_record: InductionRecord, t
 def participant_change_schedule(
     *, participant_id, attributes: dict, lead_provider, actor: Actor
 ) -> Participant:
-    """PUT …/change-schedule (02 §6.5). Returns the person."""
+    """PUT …/change-schedule. Returns the person."""
     errors = AttributeErrors()
     course_identifier = attributes.get("course_identifier")
     schedule_identifier = attributes.get("schedule_identifier")
@@ -362,7 +366,7 @@ def participant_change_schedule(
         errors.add("schedule_identifier", msg.SCHEDULE_INVALID)
     induction_record = target.induction_record
     if induction_record is None:
-        raise errors  # checks below need the participant; §6.3 has already reported why it is missing
+        raise errors  # checks below need the participant; the resolution has already said why it is missing
     record = target.training_record
     now = clock.now()
     cohort = _target_cohort(attributes.get("cohort"), induction_record)
@@ -380,9 +384,7 @@ def participant_change_schedule(
     if induction_record.training_status == TrainingStatus.WITHDRAWN:
         errors.add("participant_id", msg.WITHDRAWN_PARTICIPANT)
 
-    declarations = list(
-        record.declarations.filter(state__in=LIVE_DECLARATION_STATES).select_related("cohort")
-    )
+    declarations = training_record_declarations().live_declarations(training_record_id=record.pk)
     frozen_path = _frozen_cohort_path(record, cohort, declarations, now)
     if schedule is not None and not frozen_path:
         considered = [
@@ -482,7 +484,7 @@ def _apply_schedule_change(
     participant_touch(record.participant_id)
 
 
-# --- funding eligibility (07 §4) ---------------------------------------------------------------------
+# --- funding eligibility ---------------------------------------------------------------------
 
 NEEDS_REASON = (EligibilityStatus.INELIGIBLE, EligibilityStatus.MANUAL_CHECK)
 
@@ -534,3 +536,71 @@ def participant_set_eligibility(
         actor=actor,
     )
     return record
+
+
+# --- mentor completion -----------------------------------------------------------------------------------
+
+
+def training_record_mentor_completed(*, training_record_id, completed_on) -> None:
+    """A mentor's training completes on the date of their latest live `completed` declaration
+    (`completed_on`, None when there is none any more). A completion DfE recorded for another reason is kept:
+    only an empty value, or one that came from a declaration, follows the declarations."""
+    record = TrainingRecord.objects.select_for_update().get(pk=training_record_id)
+    if record.participant_type != TrainingRecordType.MENTOR or record.mentor_completion_reason not in (
+        None,
+        MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED,
+    ):
+        return
+    reason = None if completed_on is None else MentorCompletionReason.COMPLETED_DECLARATION_RECEIVED
+    if (record.mentor_completion_date, record.mentor_completion_reason) == (completed_on, reason):
+        return
+    record.mentor_completion_date = completed_on
+    record.mentor_completion_reason = reason
+    record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
+    participant_touch(record.participant_id)
+
+
+# --- data loads (the sandbox seed) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpeningStatusChange:
+    """The change of training status that opened an induction record, for a record loaded in bulk."""
+
+    lead_provider_id: int
+    from_status: str
+    reason: str | None
+    at: dt.datetime
+
+
+def induction_records_bulk_create(
+    *, records: list[tuple[InductionRecord, OpeningStatusChange | None]], actor: Actor
+) -> list[InductionRecord]:
+    """Inserts induction records set-based (a data load such as the sandbox seed). A record opened by a
+    change of training status comes with that change, which must be a move of the training-status table
+    into the record's status; its history row is written with it. Any other record starts active."""
+    history = []
+    for record, change in records:
+        if change is None:
+            if record.training_status != TrainingStatus.ACTIVE:
+                raise ValueError(f"{record}: a record not opened by a status change starts active.")
+        elif not InductionRecord.TRANSITIONS.allows(change.from_status, record.training_status):
+            raise ValueError(f"{record}: {change.from_status} → {record.training_status} is not a move.")
+    with transaction.atomic():
+        created = InductionRecord.objects.bulk_create([record for record, _ in records], batch_size=500)
+        for record, (_, change) in zip(created, records, strict=True):
+            if change is not None:
+                history.append(
+                    TrainingStatusChange(
+                        training_record_id=record.training_record_id,
+                        lead_provider_id=change.lead_provider_id,
+                        induction_record=record,
+                        from_status=change.from_status,
+                        to_status=record.training_status,
+                        reason=change.reason,
+                        changed_at=change.at,
+                        **TrainingStatusChange.actor_fields(actor),
+                    )
+                )
+        TrainingStatusChange.objects.bulk_create(history, batch_size=500)
+    return created

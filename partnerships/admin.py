@@ -104,7 +104,7 @@ class ProviderRelationshipAdmin(DomainAdmin, SimpleHistoryAdmin):
 
 
 class SchoolEligibilityFilter(admin.SimpleListFilter):
-    """Funding status from the school register codes (03 §2.3)."""
+    """Funding status from the school register codes."""
 
     title = "funding status"
     parameter_name = "funding"
@@ -231,7 +231,7 @@ class ChallengeForm(forms.Form):
 
 @admin.register(Partnership)
 class PartnershipAdmin(DomainAdmin):
-    """Partnerships change only through the API and the challenge action (03 §1): nothing is edited here."""
+    """Partnerships change only through the API and the challenge action: nothing is edited here."""
 
     list_display = (
         "school",
@@ -266,7 +266,7 @@ class PartnershipAdmin(DomainAdmin):
     actions = ["challenge_on_behalf"]
 
     def has_add_permission(self, request):
-        return False  # providers report partnerships through the API (03 §1.5)
+        return False  # providers report partnerships through the API
 
     def has_challenge_permission(self, request):
         return request.user.has_perm("partnerships.challenge_partnership")

@@ -1,12 +1,12 @@
-"""The spec's messages for partnership requests (03 §1.5–1.6) and the errors of partnership use cases.
+"""The spec's messages for partnership requests and the errors of partnership use cases.
 
-Request validation answers with `config.errors.AttributeErrors` (one entry per attribute, 01 §7.3); the
+Request validation answers with `config.errors.AttributeErrors` (one entry per attribute); the
 messages below are its details. Refused transitions raise the `InvalidActionError` subclasses.
 """
 
 from config.errors import InvalidActionError
 
-# 03 §1.5 (create), in the order of the spec's table.
+# Create, in the order the checks run.
 COHORT_BLANK = "Enter a '#/cohort'."
 SCHOOL_ID_BLANK = "Enter a '#/school_id'."
 DELIVERY_PARTNER_ID_BLANK = "Enter a '#/delivery_partner_id'."
@@ -39,7 +39,7 @@ DELIVERY_PARTNER_NO_RELATIONSHIP = (
     "cohort. Contact the DfE for more information."
 )
 
-# 03 §1.6 (update).
+# Update.
 PARTNERSHIP_CHALLENGED = (
     "Your update cannot be made as this partnership has been challenged by the school. If this partnership "
     "has been challenged in error, submit a new partnership confirmation using the endpoint "

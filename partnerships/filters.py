@@ -3,14 +3,9 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from config.api.filters import (
-    DEFAULT_FIRST_COHORT,
-    ApiFilterSet,
-    CohortFilter,
-    UpdatedSinceFilter,
-    UUIDListFilter,
-)
+from config.api.filters import ApiFilterSet, CohortFilter, UpdatedSinceFilter, UUIDListFilter
 from config.api.params import parse_cohort_years, parse_updated_since
+from config.reference import DEFAULT_FIRST_COHORT_YEAR
 from partnerships.models import DeliveryPartner, Partnership, ProviderRelationship, School, SchoolCohort
 
 
@@ -25,7 +20,7 @@ class DeliveryPartnerCohortFilter(CohortFilter):
             discarded_at__isnull=True,
         )
         if years is None:
-            relationships = relationships.filter(cohort__start_year__gte=DEFAULT_FIRST_COHORT)
+            relationships = relationships.filter(cohort__start_year__gte=DEFAULT_FIRST_COHORT_YEAR)
         else:
             relationships = relationships.filter(cohort__start_year__in=years)
         return qs.filter(Exists(relationships))
@@ -40,7 +35,7 @@ class DeliveryPartnerFilter(ApiFilterSet):
 
 
 class PartnershipUpdatedSinceFilter(UpdatedSinceFilter):
-    """Matches when the partnership, its school or its delivery partner changed since the value (03 §1.3).
+    """Matches when the partnership, its school or its delivery partner changed since the value.
 
     The induction tutor is held on the school, so a tutor change is a school change.
     """
@@ -76,7 +71,7 @@ class SchoolCohortScopeFilter(django_filters.CharFilter):
 
 
 class SchoolUpdatedSinceFilter(UpdatedSinceFilter):
-    """The school, or any of its school-cohort records, changed since the value (03 §2.2)."""
+    """The school, or any of its school-cohort records, changed since the value."""
 
     def filter(self, qs, value):
         if not value:

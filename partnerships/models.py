@@ -1,4 +1,4 @@
-"""Cohorts, lead providers and their tokens, delivery partners, schools and partnerships (07 §2.1)."""
+"""Cohorts, lead providers and their tokens, delivery partners, schools and partnerships."""
 
 import hashlib
 import hmac
@@ -7,11 +7,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
+from config.transitions import Transitions
 
 
 class Cohort(TimestampedModel):
@@ -19,7 +20,7 @@ class Cohort(TimestampedModel):
     registration_start_date = models.DateField(null=True, blank=True)
     academic_year_start_date = models.DateField()
     automatic_assignment_period_end_date = models.DateField(null=True, blank=True)
-    # Frozen once set and reached (03 §4.4).
+    # Frozen once set and reached.
     payments_frozen_at = models.DateTimeField(null=True, blank=True)
     # 2025 onwards: mentors limited to started/completed; split statement calculation.
     mentor_funding = models.BooleanField(default=False)
@@ -57,7 +58,7 @@ class LeadProvider(TimestampedModel):
 
 
 class LeadProviderToken(models.Model):
-    """A bearer token of one lead provider (D10). Only a keyed digest is stored; the value is shown once."""
+    """A bearer token of one lead provider. Only a keyed digest is stored; the value is shown once."""
 
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="tokens")
     label = models.CharField(max_length=100)
@@ -85,7 +86,7 @@ class LeadProviderToken(models.Model):
 
 
 class ApiRequest(models.Model):
-    """Audit of API writes and errors (06 §6). Headers are never stored, so no token is ever kept (D10)."""
+    """Audit of API writes and errors. Headers are never stored, so no token is ever kept."""
 
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, null=True, blank=True)
     token = models.ForeignKey(LeadProviderToken, on_delete=models.PROTECT, null=True, blank=True)
@@ -171,7 +172,7 @@ class ProviderRelationship(TimestampedModel):
         return f"{self.lead_provider} / {self.delivery_partner} / {self.cohort}"
 
 
-# Establishment types from the school register (03 §2.3).
+# Establishment types from the school register.
 ELIGIBLE_SCHOOL_TYPE_CODES = (
     1,
     2,
@@ -344,8 +345,18 @@ class PartnershipStatus(models.TextChoices):
     CHALLENGED = "challenged"
 
 
+# Every move of `Partnership.status`: (name, from, to). Changing the delivery partner keeps the status.
+PARTNERSHIP_TRANSITIONS = Transitions(
+    # The school says the partnership is wrong (DfE staff act for the school).
+    ("challenge", [PartnershipStatus.ACTIVE], PartnershipStatus.CHALLENGED),
+    # The provider reports the partnership again for the same school and cohort.
+    ("report", [PartnershipStatus.CHALLENGED], PartnershipStatus.ACTIVE),
+)
+
+
 class Partnership(FSMModelMixin, TimestampedModel):
     Status = PartnershipStatus
+    TRANSITIONS = PARTNERSHIP_TRANSITIONS
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lead_provider = models.ForeignKey(LeadProvider, on_delete=models.PROTECT, related_name="partnerships")
@@ -394,14 +405,14 @@ class Partnership(FSMModelMixin, TimestampedModel):
     def __str__(self) -> str:
         return f"{self.lead_provider} × {self.school} ({self.cohort})"
 
-    @transition(field=status, source=Status.ACTIVE, target=Status.CHALLENGED)
+    @PARTNERSHIP_TRANSITIONS.transition(field=status)
     def challenge(self, *, reason: str, at):
         self.challenge_reason = reason
         self.challenged_at = at
 
-    @transition(field=status, source=Status.CHALLENGED, target=Status.ACTIVE)
+    @PARTNERSHIP_TRANSITIONS.transition(field=status)
     def report(self):
-        """A provider confirms a previously challenged partnership again (03 §1.5 step 2)."""
+        """A provider confirms a previously challenged partnership again: the challenge is cleared."""
         self.challenge_reason = None
         self.challenged_at = None
 

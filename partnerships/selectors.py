@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from config import clock
+from config.reference import FROZEN_COHORT_DESTINATION_YEAR
 from partnerships.models import (
     Cohort,
     DeliveryPartner,
@@ -29,9 +30,9 @@ def live_relationships(*, lead_provider: LeadProvider) -> QuerySet[ProviderRelat
 
 
 def delivery_partner_list(*, lead_provider: LeadProvider, cohort_years: list[int] | None = None) -> QuerySet:
-    """Delivery partners the provider has a live relationship with (03 §3.2), in the given cohorts.
+    """Delivery partners the provider has a live relationship with, in the given cohorts.
 
-    `cohort_years=None` means any cohort (the show endpoint, 03 §3.3).
+    `cohort_years=None` means any cohort (the show endpoint).
     """
     relationships = live_relationships(lead_provider=lead_provider).filter(delivery_partner=OuterRef("pk"))
     if cohort_years is not None:
@@ -54,14 +55,12 @@ def delivery_partner_cohorts(*, lead_provider: LeadProvider, delivery_partner_id
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Cohorts (03 §4)
+# Cohorts
 # ---------------------------------------------------------------------------------------------------------
 
-# Participants moved out of a payments-frozen cohort go to this cohort (03 §4.4 item 3).
-DESTINATION_COHORT_FROM_FROZEN = 2024
-# A start date on or after 1 June of year Y belongs to cohort Y (03 §4.2).
+# A start date on or after 1 June of year Y belongs to cohort Y.
 COHORT_BOUNDARY_MONTH_DAY = (6, 1)
-# Dates before this belong to the current cohort (03 §4.2).
+# Dates before this belong to the current cohort.
 EARLIEST_COHORT_START_DATE = dt.date(2021, 9, 1)
 
 
@@ -81,12 +80,12 @@ def cohort_current(*, today: dt.date | None = None) -> Cohort | None:
 
 
 def cohort_active_registration(*, today: dt.date | None = None) -> Cohort | None:
-    """The latest cohort whose registration start date is on or before today (03 §4.2)."""
+    """The latest cohort whose registration start date is on or before today."""
     return Cohort.objects.filter(registration_start_date__lte=_today(today)).order_by("-start_year").first()
 
 
 def cohort_year_for_start_date(start_date: dt.date) -> int:
-    """1 June of Y to 31 May of Y+1 is cohort Y (03 §4.2), before the earliest-date rule."""
+    """1 June of Y to 31 May of Y+1 is cohort Y, before the earliest-date rule."""
     boundary = dt.date(start_date.year, *COHORT_BOUNDARY_MONTH_DAY)
     return start_date.year if start_date >= boundary else start_date.year - 1
 
@@ -101,23 +100,23 @@ def cohort_for_start_date(start_date: dt.date, *, today: dt.date | None = None) 
 
 
 def cohort_is_payments_frozen(cohort: Cohort, *, at: dt.datetime | None = None) -> bool:
-    """Frozen once `payments_frozen_at` is set and reached (03 §4.4)."""
+    """Frozen once `payments_frozen_at` is set and reached."""
     return cohort.is_payments_frozen(at if at is not None else clock.now())
 
 
 def cohorts_payments_frozen(*, at: dt.datetime | None = None) -> QuerySet[Cohort]:
-    """Closed cohorts: their funding contract has ended (03 §4.3; 2021 and 2022 in production)."""
+    """Closed cohorts: their funding contract has ended (2021 and 2022 in production)."""
     return Cohort.objects.filter(payments_frozen_at__isnull=False, payments_frozen_at__lte=at or clock.now())
 
 
 def cohorts_open(*, at: dt.datetime | None = None) -> QuerySet[Cohort]:
-    """Cohorts whose payments are not frozen (03 §4.4 item 6: several are open at once)."""
+    """Cohorts whose payments are not frozen (several are open at once)."""
     at = at or clock.now()
     return Cohort.objects.filter(Q(payments_frozen_at__isnull=True) | Q(payments_frozen_at__gt=at))
 
 
 def cohort_destination_from_frozen() -> Cohort | None:
-    return Cohort.objects.filter(start_year=DESTINATION_COHORT_FROM_FROZEN).first()
+    return Cohort.objects.filter(start_year=FROZEN_COHORT_DESTINATION_YEAR).first()
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -130,7 +129,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def partnership_challenge_deadline(*, cohort: Cohort, now: dt.datetime | None = None) -> dt.datetime:
-    """Later of (academic year start + 2 months − 1 day) and (now + 14 days) (03 §1.5 step 2)."""
+    """Later of (academic year start + 2 months − 1 day) and (now + 14 days)."""
     now = now if now is not None else clock.now()
     early = dt.datetime.combine(
         _add_months(cohort.academic_year_start_date, 2) - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
@@ -139,7 +138,7 @@ def partnership_challenge_deadline(*, cohort: Cohort, now: dt.datetime | None = 
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Partnerships (03 §1)
+# Partnerships
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -173,7 +172,7 @@ def partnership_confirmed_for(*, school: School, cohort: Cohort) -> Partnership 
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Schools (03 §2)
+# Schools
 # ---------------------------------------------------------------------------------------------------------
 
 PROGRAMME_CHOICE_API = {
@@ -194,7 +193,7 @@ def school_cohort_year(value: str | None) -> int | None:
 
 
 def school_list(*, cohort: Cohort | None) -> QuerySet[School]:
-    """Schools for one cohort (03 §2.2): every eligible school, plus any school with an unchallenged
+    """Schools for one cohort: every eligible school, plus any school with an unchallenged
     ordinary partnership in that cohort. No cohort (unknown or empty year) lists nothing.
 
     Annotated, in the same query: `in_partnership`, `cohort_choice`, `last_updated_at`.

@@ -4,16 +4,14 @@ import re
 import secrets
 import uuid
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django_fsm import can_proceed
 
 from config import clock
 from config.actors import Actor, acting_as
-from config.api.params import parse_uuid
 from config.errors import AttributeErrors
+from config.ids import parse_uuid
 from partnerships import exceptions as exc
 from partnerships.models import (
     PROVIDER_LED_PROGRAMMES,
@@ -32,9 +30,10 @@ from partnerships.models import (
     SchoolCohort,
     TrainingProgramme,
 )
+from partnerships.ports import school_participants
 from partnerships.selectors import live_relationships, partnership_challenge_deadline
 
-TOKEN_BYTES = 32  # 256 bits of randomness (D10)
+TOKEN_BYTES = 32  # 256 bits of randomness
 
 
 @transaction.atomic
@@ -52,14 +51,14 @@ def token_issue(*, lead_provider: LeadProvider, label: str, actor: Actor) -> tup
 def token_revoke(*, token: LeadProviderToken, actor: Actor) -> LeadProviderToken:
     token = LeadProviderToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         with acting_as(actor):
             token.save(update_fields=["revoked_at"])
     return token
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Partnerships (03 §1.5, §1.6, §1.1 challenge)
+# Partnerships: report (create), change delivery partner (update), challenge
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -100,9 +99,7 @@ def _uuid_or_none(value) -> uuid.UUID | None:
     """Ids from a request body are strings; other callers (commands, tests) may pass a UUID or the row."""
     if isinstance(value, School | DeliveryPartner):
         return value.pk
-    if isinstance(value, uuid.UUID):
-        return value
-    return parse_uuid(value) if isinstance(value, str) else None
+    return parse_uuid(value)
 
 
 def _find_delivery_partner(value) -> DeliveryPartner | None:
@@ -129,7 +126,8 @@ def _confirmed_partnerships(*, school: School, cohort_filter: dict):
 
 
 def _school_error(*, school: School, cohort: Cohort | None, lead_provider: LeadProvider) -> str | None:
-    """Checks 6–10 of 03 §1.5; the first that fails. 8–10 are skipped when the cohort did not resolve."""
+    """The school checks of a report, in order; the first that fails. Those about the cohort are skipped when
+    it did not resolve."""
     if school.is_cip_only:
         return exc.SCHOOL_CIP_ONLY
     if not school.is_eligible:
@@ -167,7 +165,7 @@ def _record_change(partnership: Partnership, *, event: str, actor: Actor, from_s
 
 
 def _reusable_partnership(*, lead_provider, school, cohort, delivery_partner) -> Partnership | None:
-    """07 §2.1: the caller's relationship row with that DP, its ordinary row with that DP, its newest
+    """The row a report reuses: the caller's relationship row with that DP, its ordinary row with that DP, its newest
     ordinary row; else None (a new row). This order means `partnership_unique_lp_dp` cannot fire."""
     mine = Partnership.objects.select_for_update().filter(
         lead_provider=lead_provider, school=school, cohort=cohort
@@ -180,23 +178,14 @@ def _reusable_partnership(*, lead_provider, school, cohort, delivery_partner) ->
 
 
 def _touch_school_and_participants(school: School) -> None:
-    """Step 6: the school and every participant of the school get a new `updated_at` (set-based)."""
-    now = timezone.now()
-    School.objects.filter(pk=school.pk).update(updated_at=now)
-    Participant = apps.get_model("participants", "Participant")
-    TrainingRecord = apps.get_model("participants", "TrainingRecord")
-    InductionRecord = apps.get_model("participants", "InductionRecord")
-    trains_here = TrainingRecord.objects.filter(school_cohort__school=school).values("participant_id")
-    inducted_here = InductionRecord.objects.filter(induction_programme__school_cohort__school=school).values(
-        "training_record__participant_id"
-    )
-    Participant.objects.filter(Q(pk__in=trains_here) | Q(pk__in=inducted_here)).update(updated_at=now)
+    """The school and every participant of the school get a new `updated_at` (set-based)."""
+    School.objects.filter(pk=school.pk).update(updated_at=clock.now())
+    school_participants().touch_participants_of_school(school_id=school.pk)
 
 
 def _attach_programme(*, school_cohort: SchoolCohort, partnership: Partnership, actor: Actor) -> None:
     """Step 4: the school cohort's provider-led programme is linked to the partnership, and participants
     on unpartnered or challenged provider-led programmes (or on a replaced default) move onto it."""
-    InductionRecord = apps.get_model("participants", "InductionRecord")
     default = school_cohort.default_programme
     provider_led_default = default is not None and default.training_programme in PROVIDER_LED_PROGRAMMES
     sources = []
@@ -228,13 +217,12 @@ def _attach_programme(*, school_cohort: SchoolCohort, partnership: Partnership, 
     )
     sources.extend(stale)
     if sources:
-        InductionRecord.objects.filter(induction_programme_id__in=sources).update(
-            induction_programme=target, updated_at=timezone.now()
-        )
+        school_participants().move_to_programme(from_programme_ids=sources, to_programme_id=target.pk)
 
 
 def _apply_report(*, partnership: Partnership, actor: Actor) -> None:
-    """Steps 2–4 and 6 of 03 §1.5 on a saved partnership (emails of step 5 are not modelled)."""
+    """The effects of a report on a saved partnership: challenge deadline, school cohort and programme,
+    participants moved onto it, and everyone touched (the public service's emails are not modelled)."""
     partnership.challenge_deadline = partnership_challenge_deadline(cohort=partnership.cohort)
     partnership.save()
     school_cohort = (
@@ -256,7 +244,7 @@ def _apply_report(*, partnership: Partnership, actor: Actor) -> None:
 def partnership_create(
     *, lead_provider: LeadProvider, cohort, school_id, delivery_partner_id, actor: Actor
 ) -> Partnership:
-    """POST /partnerships/ecf (03 §1.5): validate in the spec's order, then report the partnership.
+    """POST /partnerships/ecf: validate in the spec's order, then report the partnership.
 
     The school row is locked first, so two identical requests run one after the other and the second
     fails check 8; the partial unique constraint is the backstop (its IntegrityError becomes that 422).
@@ -352,7 +340,7 @@ def _partnership_create(*, lead_provider, cohort, school_id, delivery_partner_id
 
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, delivery_partner_id, actor: Actor) -> Partnership:
-    """PUT /partnerships/ecf/{id} (03 §1.6): change the delivery partner, then re-report the partnership."""
+    """PUT /partnerships/ecf/{id}: change the delivery partner, then re-report the partnership."""
     School.objects.select_for_update().filter(pk=partnership.school_id).first()
     partnership = (
         Partnership.objects.select_for_update().select_related("cohort", "school").get(pk=partnership.pk)
@@ -409,7 +397,7 @@ def partnership_update(*, partnership: Partnership, delivery_partner_id, actor: 
 
 @transaction.atomic
 def partnership_challenge(*, partnership: Partnership, reason: str, actor: Actor) -> Partnership:
-    """A school's challenge, made by DfE staff on its behalf (03 §1.1): active → challenged.
+    """A school's challenge, made by DfE staff on its behalf: active → challenged.
 
     A `no_ects` challenge also sets the school's programme choice for the cohort to
     `no_early_career_teachers`. The provider keeps seeing the partnership (status `challenged`), can no
@@ -443,3 +431,50 @@ def partnership_challenge(*, partnership: Partnership, reason: str, actor: Actor
         partnership, event=PartnershipEvent.CHALLENGED, actor=actor, from_status=PartnershipStatus.ACTIVE
     )
     return partnership
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Data loads (the sandbox seed): rows inserted set-based with the history their state implies
+# ---------------------------------------------------------------------------------------------------------
+
+
+def partnerships_bulk_create(*, partnerships: list[Partnership], challenges: dict, actor: Actor) -> list:
+    """Inserts new partnerships set-based, each created `active` with its creation history row at its
+    `created_at`. Those named in `challenges` (partnership id → (reason, when)) then make the model's
+    `challenge` move, with that move's history row. Programmes and participants are not touched."""
+    actor_fields = PartnershipStateChange.actor_fields(actor)
+    history = []
+    for partnership in partnerships:
+        if partnership.status != PartnershipStatus.ACTIVE:
+            raise ValueError(f"Partnership {partnership.pk} must be created active; a challenge is a move.")
+        history.append(
+            PartnershipStateChange(
+                partnership=partnership,
+                event=PartnershipEvent.RELATIONSHIP_CREATED if partnership.relationship else PartnershipEvent.CREATED,
+                from_status=None,
+                to_status=partnership.status,
+                to_delivery_partner_id=partnership.delivery_partner_id,
+                changed_at=partnership.created_at,
+                **actor_fields,
+            )
+        )
+        if partnership.pk in challenges:
+            reason, at = challenges[partnership.pk]
+            partnership.challenge(reason=reason, at=at)
+            history.append(
+                PartnershipStateChange(
+                    partnership=partnership,
+                    event=PartnershipEvent.CHALLENGED,
+                    from_status=PartnershipStatus.ACTIVE,
+                    to_status=partnership.status,
+                    from_delivery_partner_id=partnership.delivery_partner_id,
+                    to_delivery_partner_id=partnership.delivery_partner_id,
+                    changed_at=at,
+                    reason=reason,
+                    **actor_fields,
+                )
+            )
+    with transaction.atomic():
+        Partnership.objects.bulk_create(partnerships, batch_size=500)
+        PartnershipStateChange.objects.bulk_create(history, batch_size=500)
+    return partnerships

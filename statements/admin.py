@@ -16,8 +16,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from config import clock
 from config.actors import Actor, acting_as
 from config.admin import DomainAdmin, HistoryAdmin, ReadOnlyInline
-from config.api.params import parse_uuid
 from config.errors import DomainError
+from config.ids import parse_uuid
 from statements.adjustments import adjustment_add, adjustment_change, adjustment_remove
 from statements.admin_queries import (
     current_cohorts,

@@ -1,8 +1,9 @@
-"""Pure statement payment calculation (05 §5 combined, 05 §6 split).
+"""Pure statement payment calculation: the combined layout (ECTs and mentors share bands, cohorts before
+2025) and the split layout (banded ECTs plus a flat fee per mentor declaration, `mentor_funding` cohorts).
 
 No Django and no database here: selectors turn line items into grouped count rows, `counts_from_rows` turns
 those rows into `TypeCounts`, and `calculate_statement` does the arithmetic. Every figure is an exact Decimal
-(05 §7); rounding happens only when presenting (`statements.money.round_money` / `format_gbp`).
+; rounding happens only when presenting (`statements.money.round_money` / `format_gbp`).
 """
 
 from __future__ import annotations
@@ -21,43 +22,43 @@ COURSES = (ECT_COURSE, MENTOR_COURSE)
 
 RETAINED_TYPES = ("retained-1", "retained-2", "retained-3", "retained-4")
 EXTENDED_TYPES = ("extended-1", "extended-2", "extended-3")
-# The order of 05 §5.4: clawback rows within a band follow it.
+# The order of declaration types on a statement; clawback rows within a band follow it.
 DECLARATION_TYPES = ("started", *RETAINED_TYPES, "completed", *EXTENDED_TYPES)
-# Output payments table rows (05 §5.9); the extended types are shown as one aggregated row.
+# Output payments table rows; the extended types are shown as one aggregated row.
 OUTPUT_ROW_TYPES = ("started", *RETAINED_TYPES, "completed")
 EXTENDED_ROW = "extended"
 MENTOR_TYPES = ("started", "completed")
 
-# Line item states (05 §2).
+# Line item states.
 BILLABLE_STATES = frozenset({"eligible", "payable", "paid"})
 REFUNDABLE_STATES = frozenset({"awaiting_clawback", "clawed_back"})
 IGNORED_STATES = frozenset({"voided", "ineligible"})
 
-# P(t) of 05 §5.2.
+# P(t): the share of the per-participant price each declaration type pays.
 OUTPUT_PROPORTIONS: Mapping[str, Decimal] = {
     "started": Decimal("0.20"),
     "completed": Decimal("0.20"),
     **{declaration_type: Decimal("0.15") for declaration_type in RETAINED_TYPES + EXTENDED_TYPES},
 }
-MENTOR_PROPORTION = Decimal("0.5")  # 05 §6.2
-VAT_RATE = Decimal("0.2")  # 05 §3.4
-REVISED_TARGET_MULTIPLIER = Decimal("1.5")  # 05 §3.1, 00-decisions D9
-SERVICE_FEE_PAYMENTS = 29  # 05 §5.5
-BAND_LETTERS = "ABCD"  # ECF's output calculation supports at most four bands (05 §3.2)
+MENTOR_PROPORTION = Decimal("0.5")  # split layout: half the mentor price per started or completed
+VAT_RATE = Decimal("0.2")  # when the provider is VAT-chargeable
+REVISED_TARGET_MULTIPLIER = Decimal("1.5")  # revised target = 150% of the recruitment target
+SERVICE_FEE_PAYMENTS = 29  # the service fee is paid in 29 monthly instalments
+BAND_LETTERS = "ABCD"  # ECF's output calculation supports at most four bands
 
 
 class Layout(StrEnum):
-    COMBINED = "combined"  # 05 §5, mentor_funding = false
-    SPLIT = "split"  # 05 §6, mentor_funding = true
+    COMBINED = "combined"  # mentor_funding = false
+    SPLIT = "split"  # mentor_funding = true
 
 
 def humanise_type(declaration_type: str) -> str:
-    """`retained-1` → `Retained 1`, `started` → `Started` (05 §5.4)."""
+    """`retained-1` → `Retained 1`, `started` → `Started`."""
     return declaration_type.replace("-", " ").capitalize()
 
 
 def revised_target(recruitment_target: int) -> int:
-    """Recruitment target × 1.5, halves rounded away from zero like Ruby (4503 → 6755; 05 §3.1)."""
+    """Recruitment target × 1.5, halves rounded away from zero like Ruby (4503 → 6755)."""
     revised = (Decimal(recruitment_target) * REVISED_TARGET_MULTIPLIER).quantize(
         Decimal(1), rounding=ROUND_HALF_UP
     )
@@ -71,7 +72,7 @@ def revised_target(recruitment_target: int) -> int:
 
 @dataclass(frozen=True)
 class Band:
-    """A participant band of a call-off contract (05 §3.2). `letter` is reassigned by `Contract`."""
+    """A participant band of a call-off contract. `letter` is reassigned by `Contract`."""
 
     letter: str
     min: int | None
@@ -82,22 +83,22 @@ class Band:
 
     def __post_init__(self) -> None:
         if self.max is None:
-            raise ValueError("Every band used in a calculation needs a max (05 §3.2).")
+            raise ValueError("Every band used in a calculation needs a max.")
         object.__setattr__(self, "per_participant", to_decimal(self.per_participant))
 
     @property
     def effective_min(self) -> int:
-        """05 §5.1: a band starting at null or 0 starts at 1."""
+        """A band starting at null or 0 starts at 1."""
         return max(1, self.min or 0)
 
     @property
     def capacity(self) -> int:
-        """05 §5.1 `cap = max − emin + 1`; an inverted band holds nothing rather than a negative count."""
+        """How many participants the band holds: `cap = max − emin + 1`; an inverted band holds nothing rather than a negative count."""
         return max(0, self.max - self.effective_min + 1)
 
 
 def band_sort_key(band: Band) -> tuple[bool, int, int]:
-    """05 §3.2: by min ascending with null first, then max ascending."""
+    """Bands in order: by min ascending with null first, then max ascending."""
     return (band.min is not None, band.min or 0, band.max)
 
 
@@ -115,7 +116,7 @@ def _optional_decimal(value: Decimal | int | str | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Contract:
-    """Call-off contract (05 §3.1). `bands` are ordered and lettered on construction."""
+    """Call-off contract. `bands` are ordered and lettered on construction."""
 
     recruitment_target: int
     set_up_fee: Decimal
@@ -138,7 +139,7 @@ class Contract:
 
 @dataclass(frozen=True)
 class MentorContract:
-    """Mentor call-off contract for mentor_funding cohorts (05 §3.3)."""
+    """Mentor call-off contract for mentor_funding cohorts."""
 
     recruitment_target: int | None
     payment_per_participant: Decimal
@@ -161,7 +162,7 @@ class TypeCounts:
     """Line item counts of one course on one statement (or over the previous statements).
 
     `billable` / `refundable` are keyed by declaration type; the uplift counts are billable / refundable
-    `started` line items whose declaration has an uplift flag (05 §5.6).
+    `started` line items whose declaration has an uplift flag.
     """
 
     billable: Mapping[str, int] = field(default_factory=dict)
@@ -205,8 +206,8 @@ def counts_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> dict[
 
     Each row is `(course_identifier, declaration_type, line_state, has_uplift, count)` or a mapping with
     those keys. Billable states count as billable, refundable states as refundable, voided and ineligible
-    count for nothing (05 §2). `has_uplift` (sparsity or pupil premium) only matters for `started`
-    (05 §5.6). Rows with the same key are added together. Both courses are always present in the result.
+    count for nothing. `has_uplift` (sparsity or pupil premium) only matters for `started`
+   . Rows with the same key are added together. Both courses are always present in the result.
     """
     billable: dict[str, dict[str, int]] = {course: {} for course in COURSES}
     refundable: dict[str, dict[str, int]] = {course: {} for course in COURSES}
@@ -257,11 +258,11 @@ def _check_course_keys(mapping: Mapping[str, Any], name: str) -> None:
 
 @dataclass(frozen=True)
 class StatementInputs:
-    """Everything the calculation of one statement needs (05 §4–§6).
+    """Everything the calculation of one statement needs.
 
     `current`: counts on the statement; `previous`: counts over all previous statements of the same LP and
-    cohort (05 §1). `voided_count` / `clawed_back_count`: declarations on the statement whose declaration
-    state is voided / clawed_back, per course (05 §5.9, 00-decisions D9).
+    cohort. `voided_count` / `clawed_back_count`: declarations on the statement whose declaration
+    state is voided / clawed_back, per course.
     """
 
     contract: Contract
@@ -290,7 +291,7 @@ class StatementInputs:
 
 @dataclass(frozen=True)
 class BandResult:
-    """One band's allocation for one declaration type (05 §5.3)."""
+    """One band's allocation for one declaration type."""
 
     letter: str
     cap: int
@@ -307,7 +308,9 @@ def band_allocation(
     cur_billable: int,
     cur_refundable: int,
 ) -> list[BandResult]:
-    """Allocate one declaration type's counts to bands, exactly as 05 §5.3 (bands already in A–D order)."""
+    """Allocate one declaration type's counts to bands (already in A–D order), as the public service does:
+    previous statements' net counts fill the bands first, this statement's billables fill the room left, and
+    its clawbacks come off from the top band down."""
     caps = [band.capacity for band in bands]
     count = len(caps)
     prior = [0] * count
@@ -354,7 +357,7 @@ def band_allocation(
 
 
 def fee_per_declaration(declaration_type: str, band: Band) -> Decimal:
-    """05 §5.2: `P(t) × per_participant × output_payment_percentage / 100` (exact)."""
+    """The output fee of one participant of a type in a band: `P(t) × per_participant × output_payment_percentage / 100` (exact)."""
     try:
         proportion = OUTPUT_PROPORTIONS[declaration_type]
     except KeyError:
@@ -364,7 +367,7 @@ def fee_per_declaration(declaration_type: str, band: Band) -> Decimal:
 
 
 def service_fee(contract: Contract) -> Decimal:
-    """05 §5.5. `monthly_service_fee` wins whenever set, 0 included (00-decisions D9); else the band formula,
+    """The monthly service fee. `monthly_service_fee` wins whenever set, 0 included; else the band formula,
     each band's amount divided by 29 before summing, with the set-up fee taken off band A per participant.
     """
     if contract.monthly_service_fee is not None:
@@ -403,7 +406,7 @@ class BandCell:
 
 @dataclass(frozen=True)
 class OutputRow:
-    """A row of the output payments table (05 §5.9). `declaration_type` is `extended` for the aggregate."""
+    """A row of the output payments table. `declaration_type` is `extended` for the aggregate."""
 
     declaration_type: str
     label: str
@@ -417,7 +420,7 @@ class OutputRow:
 
 @dataclass(frozen=True)
 class ClawbackRow:
-    """A clawbacks table row; fee and subtotal are negative (05 §5.4, §5.6, §6.2)."""
+    """A clawbacks table row; fee and subtotal are negative."""
 
     label: str
     count: int
@@ -429,7 +432,7 @@ class ClawbackRow:
 
 @dataclass(frozen=True)
 class UpliftRow:
-    """Uplift table (05 §5.9): all zero when the contract has no uplift_amount."""
+    """Uplift table: all zero when the contract has no uplift_amount."""
 
     participants: int
     fee: Decimal
@@ -438,7 +441,8 @@ class UpliftRow:
 
 @dataclass(frozen=True)
 class DeclarationCounts:
-    """05 §5.9: starts/retained/completed/extended are band additions (overflow excluded)."""
+    """The output payments table's counts: starts/retained/completed/extended are band additions (overflow
+    excluded)."""
 
     started: int
     retained: int
@@ -450,7 +454,7 @@ class DeclarationCounts:
 
 @dataclass(frozen=True)
 class BandedCalculation:
-    """The banded calculation of 05 §5: all declarations (combined) or ECT ones only (split, 05 §6.1).
+    """The banded calculation: all declarations (combined layout) or ECT ones only (split layout).
 
     `clawbacks_total` is the summary "Clawbacks" line: −clawback_deductions + uplift_clawback.
     """
@@ -492,7 +496,7 @@ class MentorCounts:
 
 @dataclass(frozen=True)
 class MentorCalculation:
-    """The flat-rate mentor part of 05 §6.2. `total_ex_vat` is the spec's "mentor total"."""
+    """The flat-rate mentor part of the split layout. `total_ex_vat` is the "mentor total"."""
 
     output_rows: tuple[MentorRow, ...]
     clawback_rows: tuple[ClawbackRow, ...]
@@ -508,8 +512,8 @@ class MentorCalculation:
 class StatementCalculation:
     """A statement's figures, exact and unrounded.
 
-    `banded` is the 05 §5 calculation (the ECT part in the split layout) and `mentor` the 05 §6.2 part
-    (split only). `total_ex_vat`, `vat` and `total` are the statement's own totals (05 §5.8 / §6.3); the
+    `banded` is the banded calculation (the ECT part in the split layout) and `mentor` the flat-rate part
+    (split only). `total_ex_vat`, `vat` and `total` are the statement's own totals; the
     remaining line properties read from `banded`.
     """
 
@@ -570,7 +574,7 @@ class StatementCalculation:
         return self.banded.counts
 
     def summary_lines(self) -> tuple[tuple[str, Decimal], ...]:
-        """The summary panel, in order (05 §5.8 combined, §6.3 split). Figures unrounded."""
+        """The summary panel, in the order the statement page shows it. Figures unrounded."""
         banded = self.banded
         if self.mentor is None:
             return (
@@ -595,7 +599,7 @@ class StatementCalculation:
         )
 
     def declarations_summary(self) -> tuple[tuple[str, int, int | None], ...]:
-        """Split layout table (05 §6.3): (label, ECTs, mentors); mentors None where the spec shows "-"."""
+        """Split layout table: (label, ECTs, mentors); mentors None where the spec shows "-"."""
         if self.mentor is None:
             raise ValueError("The declarations summary belongs to the split layout.")
         ects, mentors = self.banded.counts, self.mentor.counts
@@ -609,7 +613,7 @@ class StatementCalculation:
         )
 
     def to_json_dict(self) -> dict[str, Any]:
-        """JSON-ready copy for the paid-statement snapshot (00-decisions D7): Decimals as exact strings."""
+        """JSON-ready copy for the paid-statement snapshot: Decimals as exact strings."""
         return _to_json(self)
 
 
@@ -657,7 +661,8 @@ def _banded_calculation(
     clawed_back: int,
     vat_rate: Decimal,
 ) -> BandedCalculation:
-    """05 §5.2–§5.9 for the given (already course-filtered) counts. Runs inside money_context."""
+    """Bands, output fees, service fee, uplifts, clawbacks and totals for the given (already course-filtered)
+    counts. Runs inside money_context."""
     bands = contract.bands
     allocations = {
         declaration_type: tuple(
@@ -679,7 +684,7 @@ def _banded_calculation(
     def additions(declaration_type: str, index: int) -> int:
         return allocations[declaration_type][index].add
 
-    # 05 §5.4
+    # Band allocation per declaration type, in type order.
     output_fee = sum(
         (additions(t, i) * fees[t][i] for t in DECLARATION_TYPES for i in range(len(bands))), ZERO
     )
@@ -687,7 +692,7 @@ def _banded_calculation(
         (allocations[t][i].sub * fees[t][i] for t in DECLARATION_TYPES for i in range(len(bands))), ZERO
     )
 
-    # 05 §5.9 output payments table
+    # The output payments table
     output_rows = []
     for declaration_type in OUTPUT_ROW_TYPES:
         cells = tuple(
@@ -727,7 +732,7 @@ def _banded_calculation(
             )
         )
 
-    # 05 §5.4 clawback rows: by band letter, then type order, only where something was subtracted.
+    # Clawback rows: by band letter, then type order, only where something was subtracted.
     clawback_rows = []
     for i, band in enumerate(bands):
         for declaration_type in DECLARATION_TYPES:
@@ -745,7 +750,7 @@ def _banded_calculation(
                     )
                 )
 
-    # 05 §5.6: a contract without uplift_amount pays no uplift, so every uplift figure is 0.
+    # Uplifts: a contract without uplift_amount pays no uplift, so every uplift figure is 0.
     if contract.uplift_amount is None:
         uplift_fee, uplift_added, uplift_subtracted = ZERO, 0, 0
     else:
@@ -762,7 +767,7 @@ def _banded_calculation(
         )
     )
 
-    # 05 §5.8
+    # Totals
     fee_for_service = service_fee(contract)
     clawbacks_total = ZERO - clawback_deductions + uplift_clawback
     total_ex_vat = (
@@ -805,7 +810,7 @@ def _mentor_calculation(
     clawed_back: int,
     vat_rate: Decimal,
 ) -> MentorCalculation:
-    """05 §6.2: flat fee per started/completed; no bands, previous statements, service fee or uplift.
+    """The split layout's mentor part: a flat fee per started/completed; no bands, previous statements, service fee or uplift.
 
     Mentor declarations of other types are not paid in this layout and are ignored.
     """
@@ -820,7 +825,7 @@ def _mentor_calculation(
         )
         for declaration_type in MENTOR_TYPES
     )
-    # Like 05 §5.4, a clawback row is shown only when something was clawed back.
+    # As for bands, a clawback row is shown only when something was clawed back.
     clawback_rows = tuple(
         ClawbackRow(
             label=f"Clawback for {humanise_type(declaration_type)}",
@@ -854,11 +859,11 @@ def _mentor_calculation(
 
 
 def calculate_statement(inputs: StatementInputs) -> StatementCalculation:
-    """Calculate one statement: combined layout (05 §5) or split layout (05 §6) by `mentor_funding`."""
+    """Calculate one statement: combined layout or split layout by `mentor_funding`."""
     vat_rate = VAT_RATE if inputs.vat_chargeable else ZERO
     with money_context():
         if not inputs.mentor_funding:
-            # 05 §5: ECT and mentor declarations share bands, uplift and totals.
+            # Combined layout: ECT and mentor declarations share bands, uplift and totals.
             banded = _banded_calculation(
                 contract=inputs.contract,
                 current=_counts_for(inputs.current, COURSES),
@@ -880,7 +885,7 @@ def calculate_statement(inputs: StatementInputs) -> StatementCalculation:
             )
 
         if inputs.mentor_contract is None:
-            # 05 §3.4: a missing contract is a data error.
+            # A missing contract is a data error.
             raise ValueError("A mentor_funding statement needs a mentor call-off contract.")
         banded = _banded_calculation(
             contract=inputs.contract,
@@ -899,7 +904,7 @@ def calculate_statement(inputs: StatementInputs) -> StatementCalculation:
             clawed_back=inputs.clawed_back_count.get(MENTOR_COURSE, 0),
             vat_rate=vat_rate,
         )
-        # 05 §6.3: VAT and total are the sums of the two parts.
+        # Split layout: VAT and total are the sums of the two parts.
         return StatementCalculation(
             layout=Layout.SPLIT,
             vat_rate=vat_rate,

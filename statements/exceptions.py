@@ -2,7 +2,7 @@ from config.errors import DomainError
 
 
 class NoOutputStatementError(DomainError):
-    """The provider has no open output statement for the cohort: its contract has ended (04 §6.11)."""
+    """The provider has no open output statement for the cohort: its contract has ended."""
 
     title = "cohort"
 
@@ -14,13 +14,13 @@ class NoOutputStatementError(DomainError):
 
 
 class StatementNotAuthorisableError(DomainError):
-    """06 §3.1 as amended by D6/D19: only a payable, unauthorised statement past its deadline."""
+    """Only a payable, not yet authorised statement whose deadline has passed (the payment date is not checked)."""
 
     title = "statement"
 
 
 class StatementNotPayableError(DomainError):
-    """06 §4.2: only a payable statement that has been authorised is paid."""
+    """Only a payable statement that has been authorised is paid."""
 
     title = "statement"
 

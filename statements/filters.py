@@ -1,4 +1,4 @@
-"""FilterSets for the statements API (05 §9)."""
+"""FilterSets for the statements API."""
 
 import django_filters
 

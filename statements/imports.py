@@ -1,4 +1,4 @@
-"""CSV loads of contracts and statements (06 §5), validated row by row before anything is written.
+"""CSV loads of contracts and statements, validated row by row before anything is written.
 
 Each importer reads the whole file, checks every row and returns an `ImportReport`; it writes only when
 no row is invalid (one transaction for the file), so a bad file changes nothing and says which rows are
@@ -186,7 +186,7 @@ def parse_contract_row(row: dict) -> ContractValues:
         band_max = _integer(row, f"band-{letter}-max", required=letter == "a")
         price = _decimal(row, f"band-{letter}-per-participant", required=letter == "a")
         if letter == "d":
-            # ECF creates band D only when min, max and price are all given (05 §3.2).
+            # ECF creates band D only when min, max and price are all given.
             if band_min is None or band_max is None or price is None:
                 continue
             percentages = (100, 0)
@@ -315,7 +315,7 @@ def import_call_off_contracts(text: str, *, actor: Actor, dry_run: bool = False)
 
 
 def next_version(version: str) -> str:
-    """Increments the last numeric segment, keeping separators: 0.0.1→0.0.2, 1.2→1.3, 1→2 (06 §5)."""
+    """Increments the last numeric segment, keeping separators: 0.0.1→0.0.2, 1.2→1.3, 1→2."""
     parts = re.split(r"(\D+)", version)
     for index in range(len(parts) - 1, -1, -1):
         if parts[index].isdigit():
@@ -340,7 +340,8 @@ def latest_contract(model, *, lead_provider, cohort):
 
 
 def update_call_off_contracts(text: str, *, actor: Actor, commit: bool = False) -> ImportReport:
-    """06 §5 with D7: a changed row creates the next version, pointed at by unpaid statements only."""
+    """A changed row creates the next contract version, pointed at by unpaid statements only (a paid statement
+    keeps the version it was paid with)."""
     report = ImportReport()
     rows = read_csv(text, CONTRACT_HEADERS, report)
     plans = []
@@ -452,7 +453,7 @@ def _boolean(row: dict, name: str) -> bool:
 
 
 def initial_status(*, deadline_date: date, payment_date: date, today: date) -> str:
-    """06 §5: paid before today, payable from the deadline to the payment date inclusive, else open."""
+    """A loaded statement's status by its dates: paid before today, payable from the deadline to the payment date inclusive, else open."""
     if payment_date < today:
         return Statement.Status.PAID
     if deadline_date <= today <= payment_date:
@@ -461,7 +462,7 @@ def initial_status(*, deadline_date: date, payment_date: date, today: date) -> s
 
 
 def _contract_for_new_statement(model, field_name: str, *, lead_provider, cohort):
-    """The contract of the provider's latest statement for the cohort, else version 0.0.1 (06 §5)."""
+    """The contract of the provider's latest statement for the cohort, else version 0.0.1."""
     latest = (
         Statement.objects.filter(lead_provider=lead_provider, cohort=cohort)
         .order_by("-payment_date")
@@ -589,7 +590,7 @@ def import_statements(text: str, *, actor: Actor, dry_run: bool = False, today=N
 
 
 def update_mentor_call_off_contracts(text: str, *, actor: Actor, commit: bool = False) -> ImportReport:
-    """The mentor-contract equivalent of `update_call_off_contracts` (06 §5, D7)."""
+    """The mentor-contract equivalent of `update_call_off_contracts`."""
     report = ImportReport()
     rows = read_csv(text, MENTOR_CONTRACT_HEADERS, report)
     plans = []

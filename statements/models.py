@@ -1,4 +1,4 @@
-"""Contracts, monthly statements, their line items and adjustments (07 §2.4)."""
+"""Contracts, monthly statements, their line items and adjustments."""
 
 import calendar
 import uuid
@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check, money_field, ratio_field
+from config.transitions import Transitions
 
 
 class CallOffContract(TimestampedModel):
@@ -24,7 +25,7 @@ class CallOffContract(TimestampedModel):
     set_up_fee = money_field(default=Decimal("0"))
     uplift_target = ratio_field(null=True, blank=True)
     uplift_amount = money_field(null=True, blank=True)  # null: the contract pays no uplift fees
-    monthly_service_fee = money_field(null=True, blank=True)  # null: calculated; 0 is a value (D9)
+    monthly_service_fee = money_field(null=True, blank=True)  # null: calculated; 0 is a value
     raw = models.JSONField(null=True, blank=True)
 
     history = audit_history()
@@ -117,10 +118,20 @@ class StatementStatus(models.TextChoices):
     PAID = "paid"
 
 
+# Every move of `Statement.status`: (name, from, to). There is no way back.
+STATEMENT_TRANSITIONS = Transitions(
+    # Its deadline has passed (payable run).
+    ("make_payable", [StatementStatus.OPEN], StatementStatus.PAYABLE),
+    # Authorised by finance, then paid (payment run).
+    ("pay", [StatementStatus.PAYABLE], StatementStatus.PAID),
+)
+
+
 class Statement(FSMModelMixin, TimestampedModel):
     """One lead provider × cohort × calendar month of payment."""
 
     Status = StatementStatus
+    TRANSITIONS = STATEMENT_TRANSITIONS
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lead_provider = models.ForeignKey(
@@ -185,21 +196,21 @@ class Statement(FSMModelMixin, TimestampedModel):
         return f"{calendar.month_name[self.month]} {self.year}"
 
     @property
+    def label(self) -> str:
+        """How the back office names a statement to people: provider, month and cohort."""
+        return f"{self.lead_provider} {self.name} (cohort {self.cohort.start_year})"
+
+    @property
     def is_authorised(self) -> bool:
         return self.marked_as_paid_at is not None
 
-    @transition(field=status, source=Status.OPEN, target=Status.PAYABLE)
+    @STATEMENT_TRANSITIONS.transition(field=status)
     def make_payable(self):
         pass
 
-    @transition(
-        field=status,
-        source=Status.PAYABLE,
-        target=Status.PAID,
-        conditions=[lambda s: s.marked_as_paid_at is not None],
-    )
+    @STATEMENT_TRANSITIONS.transition(field=status, conditions=[lambda s: s.marked_as_paid_at is not None])
     def pay(self):
-        pass
+        """Only once finance has authorised it."""
 
 
 class LineItemKind(models.TextChoices):
@@ -217,10 +228,26 @@ class LineItemState(models.TextChoices):
     CLAWED_BACK = "clawed_back"
 
 
-class StatementLineItem(TimestampedModel):
-    Kind = LineItemKind
+_L = LineItemState
+# Every move of `StatementLineItem.state` after the line is created: (name, from, to). A line follows its
+# declaration, so each move carries the name of the declaration move it follows. Written only set-based,
+# by `statements.services.line_items_transition`.
+LINE_ITEM_TRANSITIONS = Transitions(
+    ("mark_payable", [_L.ELIGIBLE], _L.PAYABLE),
+    ("move_back", [_L.PAYABLE], _L.ELIGIBLE),
+    ("pay", [_L.PAYABLE], _L.PAID),
+    ("void", [_L.ELIGIBLE, _L.PAYABLE, _L.INELIGIBLE], _L.VOIDED),
+    ("complete_clawback", [_L.AWAITING_CLAWBACK], _L.CLAWED_BACK),
+)
 
+
+class StatementLineItem(TimestampedModel):
+    """A declaration's money on a statement: its output line (what it earns) or its clawback line (what is
+    recovered after a paid declaration was voided). The state mirrors the declaration's."""
+
+    Kind = LineItemKind
     State = LineItemState
+    TRANSITIONS = LINE_ITEM_TRANSITIONS
 
     BILLABLE_STATES = (State.ELIGIBLE, State.PAYABLE, State.PAID)
     REFUNDABLE_STATES = (State.AWAITING_CLAWBACK, State.CLAWED_BACK)
@@ -283,7 +310,7 @@ class StatementStateChange(StateChange):
 
 
 class StatementSnapshot(models.Model):
-    """The figures a statement was paid with, written once by the payment run (D7)."""
+    """The figures a statement was paid with, written once by the payment run."""
 
     statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="snapshot")
     call_off_contract = models.ForeignKey(CallOffContract, on_delete=models.PROTECT, related_name="+")

@@ -1,4 +1,4 @@
-"""Money helpers for statements: exact arithmetic, rounding only for presentation (05 §7, style §6).
+"""Money helpers for statements: exact arithmetic, rounding only for presentation.
 
 Pure standard library on purpose: the statement calculation imports this module and must stay testable
 without Django or a database.
@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 PENNY = Decimal("0.01")
 ZERO = Decimal("0")
 
-# 05 §7: the service fee divides by 29 and needs at least 28 significant digits.
+# The service fee divides by 29 and needs at least 28 significant digits.
 DIVISION_PRECISION = 40
 # Sums and products of figures carrying up to 40 significant digits stay exact at this precision, so a
 # total is the exact sum of its lines whatever order they are added in.
@@ -33,7 +33,7 @@ def money_context() -> Iterator[None]:
 
 
 def divide(dividend: Decimal, divisor: Decimal | int) -> Decimal:
-    """Divide with DIVISION_PRECISION significant digits (05 §7: "at least 28")."""
+    """Divide with DIVISION_PRECISION significant digits (at least 28, as the service fee needs)."""
     with localcontext() as context:
         context.prec = DIVISION_PRECISION
         context.rounding = ROUND_HALF_EVEN
@@ -50,7 +50,7 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
 
 
 def round_money(amount: Decimal | int | str) -> Decimal:
-    """Round to the penny, half-up (05 §7). Negative zero comes back as plain zero."""
+    """Round to the penny, half-up. Negative zero comes back as plain zero."""
     with localcontext() as context:
         context.prec = CALCULATION_PRECISION
         rounded = to_decimal(amount).quantize(PENNY, rounding=ROUND_HALF_UP)
@@ -59,7 +59,7 @@ def round_money(amount: Decimal | int | str) -> Decimal:
 
 
 def format_gbp(amount: Decimal | int | str) -> str:
-    """Pounds with thousands separators, e.g. `£1,236.60`, `-£140.00`; any zero shows as `£0.00` (05 §7)."""
+    """Pounds with thousands separators, e.g. `£1,236.60`, `-£140.00`; any zero shows as `£0.00`."""
     rounded = round_money(amount)
     sign = "-" if rounded < 0 else ""
     return f"{sign}£{rounded.copy_abs():,.2f}"

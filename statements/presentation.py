@@ -136,4 +136,4 @@ def breakdown(calculation: StatementCalculation, *, contract=None, mentor_contra
 
 def statement_label(statement) -> str:
     """How messages and pages name a statement: provider, month and cohort."""
-    return f"{statement.lead_provider} {statement.name} (cohort {statement.cohort.start_year})"
+    return statement.label

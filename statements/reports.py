@@ -1,4 +1,4 @@
-"""The statement declarations CSV, the "assurance report" (06 §2.6), written row by row.
+"""The statement declarations CSV, the "assurance report", written row by row.
 
 Rows are read in batches: one joined query per batch of line items, plus one query each for the batch's
 latest induction records with the statement's provider and its withdrawal changes. A line whose
@@ -9,8 +9,7 @@ import csv
 import re
 from collections.abc import Iterator
 
-from django.apps import apps
-
+from participants.models import InductionRecord, TrainingStatus, TrainingStatusChange
 from statements.models import Statement, StatementLineItem
 
 HEADERS = [
@@ -60,7 +59,6 @@ def _bool(value: bool) -> str:
 
 
 def _latest_induction_records(record_ids, lead_provider_id) -> dict:
-    InductionRecord = apps.get_model("participants", "InductionRecord")
     latest = {}
     for record in (
         InductionRecord.objects.filter(
@@ -79,7 +77,6 @@ def _latest_induction_records(record_ids, lead_provider_id) -> dict:
 
 
 def _withdrawal_reasons(record_ids, lead_provider_id) -> dict:
-    TrainingStatusChange = apps.get_model("participants", "TrainingStatusChange")
     newest = {}
     for change in TrainingStatusChange.objects.filter(
         training_record_id__in=record_ids, lead_provider_id=lead_provider_id
@@ -88,7 +85,7 @@ def _withdrawal_reasons(record_ids, lead_provider_id) -> dict:
     return {
         record_id: change.displayed_reason
         for record_id, change in newest.items()
-        if change.to_status == "withdrawn"
+        if change.to_status == TrainingStatus.WITHDRAWN
     }
 
 

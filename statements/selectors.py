@@ -6,7 +6,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     F,
     Q,
     QuerySet,
@@ -14,18 +13,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from config import clock
+from declarations.models import DeclarationState
 from statements import calculations
 from statements.models import Adjustment, CallOffContract, Statement, StatementLineItem, StatementSnapshot
 from statements.snapshots import calculation_from_json
 
 
 def next_output_statement(*, lead_provider_id, cohort_id, today=None, for_update=False) -> Statement | None:
-    """The earliest open output statement of the provider and cohort whose deadline is today or later (05 §1).
+    """The earliest open output statement of the provider and cohort whose deadline is today or later.
 
-    `today` is the UTC date (D4); None means the clock's today (which honours sandbox time travel).
+    `today` is the UTC date; None means the clock's today (which honours sandbox time travel).
     `for_update` (inside a transaction, before a line item goes on it) locks the statement row, so a run
     moving it on waits for the new line, or has already moved it and the next open statement is chosen.
     """
@@ -49,7 +48,7 @@ def statement_list(*, lead_provider) -> QuerySet[Statement]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Statements API (05 §9)
+# Statements API
 # --------------------------------------------------------------------------------------------------
 
 
@@ -64,7 +63,8 @@ def statement_api_list(*, lead_provider) -> QuerySet[Statement]:
 
 
 def statement_ids_due_payable(*, today, statement_ids=None) -> list:
-    """Open statements whose deadline has passed (D5 catch-up), oldest deadline first."""
+    """Open statements whose deadline has passed (every one, so that a missed day is caught up), oldest
+    deadline first."""
     statements = Statement.objects.filter(status=Statement.Status.OPEN, deadline_date__lt=today)
     if statement_ids is not None:
         statements = statements.filter(pk__in=statement_ids)
@@ -72,33 +72,13 @@ def statement_ids_due_payable(*, today, statement_ids=None) -> list:
 
 
 # --------------------------------------------------------------------------------------------------
-# The calculation wired to the database (07 §3.3): a constant number of queries whatever the size.
+# The calculation wired to the database: a constant number of queries whatever the size.
 # --------------------------------------------------------------------------------------------------
 
 
-def _grouped_line_rows(line_items: QuerySet) -> list[dict]:
-    """One GROUP BY over line items: (course, type, line state, has uplift) → count."""
-    has_uplift = Case(
-        When(
-            Q(declaration__sparsity_uplift=True) | Q(declaration__pupil_premium_uplift=True), then=Value(True)
-        ),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    return list(
-        line_items.order_by()
-        .values(
-            course_identifier=F("declaration__course_identifier"),
-            declaration_type=F("declaration__declaration_type"),
-            line_state=F("state"),
-            has_uplift=has_uplift,
-        )
-        .annotate(count=Count("id"))
-    )
-
-
 def previous_statements(statement: Statement) -> QuerySet[Statement]:
-    """Same LP and cohort, earlier payment date, any status and output flag (05 §1)."""
+    """Same provider and cohort, earlier payment date, any status and output flag: the statements whose
+    counts decide the bands of this one."""
     return Statement.objects.filter(
         lead_provider_id=statement.lead_provider_id,
         cohort_id=statement.cohort_id,
@@ -128,60 +108,111 @@ def contract_inputs(contract: CallOffContract) -> calculations.Contract:
     )
 
 
-def statement_inputs(statement: Statement) -> calculations.StatementInputs:
-    """Everything `calculate_statement` needs, in six queries: bands, current rows, previous rows,
-    adjustment sum, voided / clawed-back declaration counts (plus the statement's own joins when not
-    already selected). Declarations are never loaded one by one.
+def statements_inputs(statements: list[Statement]) -> dict:
+    """Statement id → everything `calculate_statement` needs, for statements of one provider and cohort.
+
+    The one builder of calculation inputs: the admin pages, the overview chart and the payment snapshot
+    all use it. Four queries whatever the number and size of the statements (plus the bands, unless
+    prefetched): one GROUP BY over the line items of the provider and cohort's statements paid up to the
+    latest of them, then adjustment sums and voided / clawed-back declaration counts per statement.
+    A statement's "previous" counts are those of the statements with an earlier payment date.
+    Declarations are never loaded one by one.
     """
-    contract = statement.call_off_contract
-    mentor_contract = statement.mentor_call_off_contract
-    current_rows = _grouped_line_rows(StatementLineItem.objects.filter(statement=statement))
-    previous_rows = _grouped_line_rows(
-        StatementLineItem.objects.filter(statement__in=previous_statements(statement))
+    if not statements:
+        return {}
+    lead_provider_id, cohort_id = statements[0].lead_provider_id, statements[0].cohort_id
+    if any((s.lead_provider_id, s.cohort_id) != (lead_provider_id, cohort_id) for s in statements):
+        raise ValueError("Statement inputs are built for statements of one provider and cohort.")
+    ids = [statement.pk for statement in statements]
+    has_uplift = Case(
+        When(
+            Q(declaration__sparsity_uplift=True) | Q(declaration__pupil_premium_uplift=True), then=Value(True)
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
     )
-    adjustments_total = statement.adjustments.aggregate(
-        total=Coalesce(Sum("amount"), Value(Decimal("0")), output_field=DecimalField())
-    )["total"]
-    voided = dict.fromkeys(calculations.COURSES, 0)
-    clawed_back = dict.fromkeys(calculations.COURSES, 0)
-    state_rows = (
+    rows = list(
         StatementLineItem.objects.filter(
-            statement=statement, declaration__state__in=["voided", "clawed_back"]
+            statement__lead_provider_id=lead_provider_id,
+            statement__cohort_id=cohort_id,
+            statement__payment_date__lte=max(statement.payment_date for statement in statements),
         )
         .order_by()
-        .values(course=F("declaration__course_identifier"), declaration_state=F("declaration__state"))
-        .annotate(count=Count("declaration_id", distinct=True))
-    )
-    for row in state_rows:
-        target = voided if row["declaration_state"] == "voided" else clawed_back
-        target[row["course"]] += row["count"]
-    mentor = None
-    if mentor_contract is not None:
-        mentor = calculations.MentorContract(
-            recruitment_target=mentor_contract.recruitment_target,
-            payment_per_participant=mentor_contract.payment_per_participant,
+        .values(
+            "statement_id",
+            payment_date=F("statement__payment_date"),
+            course_identifier=F("declaration__course_identifier"),
+            declaration_type=F("declaration__declaration_type"),
+            line_state=F("state"),
+            has_uplift=has_uplift,
         )
-    return calculations.StatementInputs(
-        contract=contract_inputs(contract),
-        mentor_contract=mentor,
-        mentor_funding=statement.cohort.mentor_funding,
-        vat_chargeable=statement.lead_provider.vat_chargeable,
-        current=calculations.counts_from_rows(current_rows),
-        previous=calculations.counts_from_rows(previous_rows),
-        adjustments_total=adjustments_total,
-        reconcile_amount=statement.reconcile_amount,
-        voided_count=voided,
-        clawed_back_count=clawed_back,
+        .annotate(count=Count("id"))
     )
+    adjustments = dict(
+        Adjustment.objects.filter(statement__in=ids)
+        .order_by()
+        .values("statement_id")
+        .annotate(total=Sum("amount"))
+        .values_list("statement_id", "total")
+    )
+    declaration_states = {}
+    for row in (
+        StatementLineItem.objects.filter(
+            statement__in=ids, declaration__state__in=[DeclarationState.VOIDED, DeclarationState.CLAWED_BACK]
+        )
+        .order_by()
+        .values(
+            "statement_id",
+            course=F("declaration__course_identifier"),
+            declaration_state=F("declaration__state"),
+        )
+        .annotate(count=Count("declaration_id", distinct=True))
+    ):
+        declaration_states[(row["statement_id"], row["course"], row["declaration_state"])] = row["count"]
+
+    def declarations_in(statement, state) -> dict:
+        return {
+            course: declaration_states.get((statement.pk, course, state), 0)
+            for course in calculations.COURSES
+        }
+
+    inputs = {}
+    for statement in statements:
+        mentor = None
+        if statement.mentor_call_off_contract is not None:
+            mentor = calculations.MentorContract(
+                recruitment_target=statement.mentor_call_off_contract.recruitment_target,
+                payment_per_participant=statement.mentor_call_off_contract.payment_per_participant,
+            )
+        inputs[statement.pk] = calculations.StatementInputs(
+            contract=contract_inputs(statement.call_off_contract),
+            mentor_contract=mentor,
+            mentor_funding=statement.cohort.mentor_funding,
+            vat_chargeable=statement.lead_provider.vat_chargeable,
+            current=calculations.counts_from_rows(row for row in rows if row["statement_id"] == statement.pk),
+            previous=calculations.counts_from_rows(
+                row for row in rows if row["payment_date"] < statement.payment_date
+            ),
+            adjustments_total=adjustments.get(statement.pk) or Decimal("0"),
+            reconcile_amount=statement.reconcile_amount,
+            voided_count=declarations_in(statement, DeclarationState.VOIDED),
+            clawed_back_count=declarations_in(statement, DeclarationState.CLAWED_BACK),
+        )
+    return inputs
+
+
+def statement_inputs(statement: Statement) -> calculations.StatementInputs:
+    return statements_inputs([statement])[statement.pk]
 
 
 def statement_calculate(statement: Statement) -> calculations.StatementCalculation:
-    """Calculate on demand (open and payable statements, 05 §4)."""
+    """Calculate on demand (open and payable statements; the payment run stores the result)."""
     return calculations.calculate_statement(statement_inputs(statement))
 
 
 def statement_figures(statement: Statement) -> calculations.StatementCalculation:
-    """What a screen shows: the stored snapshot of a paid statement (D7), else the live calculation."""
+    """What a screen shows: the stored snapshot of a paid statement (its figures never change), else the
+    live calculation."""
     if statement.status == Statement.Status.PAID:
         snapshot = StatementSnapshot.objects.filter(statement=statement).first()
         if snapshot is not None:
@@ -207,11 +238,8 @@ def statement_with_relations(pk) -> Statement | None:
 def statement_series(
     *, lead_provider_id, cohort_id
 ) -> list[tuple[Statement, calculations.StatementCalculation]]:
-    """All statements of one provider and cohort in payment-date order with their figures.
-
-    Paid statements read their snapshot (D7); the others are calculated from one GROUP BY over every
-    line item of the series, "previous" counts being running sums in payment-date order (05 §1).
-    """
+    """All statements of one provider and cohort in payment-date order with their figures: a paid
+    statement's stored snapshot, the others calculated."""
     statements = list(
         Statement.objects.filter(lead_provider_id=lead_provider_id, cohort_id=cohort_id)
         .select_related("lead_provider", "cohort", "call_off_contract", "mentor_call_off_contract")
@@ -224,80 +252,18 @@ def statement_series(
         snapshot.statement_id: snapshot
         for snapshot in StatementSnapshot.objects.filter(statement__in=statements)
     }
-    has_uplift = Case(
-        When(
-            Q(declaration__sparsity_uplift=True) | Q(declaration__pupil_premium_uplift=True), then=Value(True)
-        ),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    rows_by_statement: dict = {}
-    for row in (
-        StatementLineItem.objects.filter(statement__in=statements)
-        .order_by()
-        .values(
-            "statement_id",
-            course_identifier=F("declaration__course_identifier"),
-            declaration_type=F("declaration__declaration_type"),
-            line_state=F("state"),
-            has_uplift=has_uplift,
+    frozen = {
+        statement.pk: calculation_from_json(snapshots[statement.pk].figures)
+        for statement in statements
+        if statement.status == Statement.Status.PAID and statement.pk in snapshots
+    }
+    inputs = statements_inputs([statement for statement in statements if statement.pk not in frozen])
+    return [
+        (
+            statement,
+            frozen[statement.pk]
+            if statement.pk in frozen
+            else calculations.calculate_statement(inputs[statement.pk]),
         )
-        .annotate(count=Count("id"))
-    ):
-        rows_by_statement.setdefault(row["statement_id"], []).append(row)
-    adjustments = dict(
-        Adjustment.objects.filter(statement__in=statements)
-        .order_by()
-        .values("statement_id")
-        .annotate(total=Sum("amount"))
-        .values_list("statement_id", "total")
-    )
-    state_counts: dict = {}
-    for row in (
-        StatementLineItem.objects.filter(
-            statement__in=statements, declaration__state__in=["voided", "clawed_back"]
-        )
-        .order_by()
-        .values(
-            "statement_id",
-            course=F("declaration__course_identifier"),
-            declaration_state=F("declaration__state"),
-        )
-        .annotate(count=Count("declaration_id", distinct=True))
-    ):
-        state_counts[(row["statement_id"], row["course"], row["declaration_state"])] = row["count"]
-
-    series = []
-    for statement in statements:
-        snapshot = snapshots.get(statement.pk)
-        if statement.status == Statement.Status.PAID and snapshot is not None:
-            series.append((statement, calculation_from_json(snapshot.figures)))
-            continue
-        previous_rows = [
-            row
-            for other in statements
-            if other.payment_date < statement.payment_date
-            for row in rows_by_statement.get(other.pk, [])
-        ]
-        mentor = None
-        if statement.mentor_call_off_contract is not None:
-            mentor = calculations.MentorContract(
-                recruitment_target=statement.mentor_call_off_contract.recruitment_target,
-                payment_per_participant=statement.mentor_call_off_contract.payment_per_participant,
-            )
-        inputs = calculations.StatementInputs(
-            contract=contract_inputs(statement.call_off_contract),
-            mentor_contract=mentor,
-            mentor_funding=statement.cohort.mentor_funding,
-            vat_chargeable=statement.lead_provider.vat_chargeable,
-            current=calculations.counts_from_rows(rows_by_statement.get(statement.pk, [])),
-            previous=calculations.counts_from_rows(previous_rows),
-            adjustments_total=adjustments.get(statement.pk) or Decimal("0"),
-            reconcile_amount=statement.reconcile_amount,
-            voided_count={c: state_counts.get((statement.pk, c, "voided"), 0) for c in calculations.COURSES},
-            clawed_back_count={
-                c: state_counts.get((statement.pk, c, "clawed_back"), 0) for c in calculations.COURSES
-            },
-        )
-        series.append((statement, calculations.calculate_statement(inputs)))
-    return series
+        for statement in statements
+    ]

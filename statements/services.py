@@ -1,20 +1,57 @@
-"""Use cases that write statements and their line items. Callers hold the declaration's row lock.
+"""Use cases that write statements and their line items.
 
 The runs (`statement_make_payable`, `statement_pay`) are set-based: one transaction per statement, the
-statement row locked first, then the declarations being moved in primary-key order; line items and
-declarations move with `queryset.update`, and their history rows are written with `bulk_create`.
+statement row locked first, then the declarations being moved in primary-key order. The declarations move
+through the declarations app's `declarations_transition`, and their lines follow through
+`line_items_transition` by the move of the same name, each guarded by the source state in its `WHERE`.
+
+A line is only ever written while its declaration's row is locked (by the submission, void or run that
+moves the declaration), so line writes need no lock of their own.
 """
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
+from django.db.models import CharField, DateTimeField, IntegerField, QuerySet, Value
+from simple_history.utils import bulk_create_with_history
 
 from config import clock
 from config.actors import Actor, acting_as
 from config.history import StateChange
+from config.sql import insert_from_select
+from declarations.models import Declaration
+from declarations.services import declarations_transition
 from statements.exceptions import StatementNotAuthorisableError, StatementNotPayableError
 from statements.models import Statement, StatementLineItem, StatementSnapshot, StatementStateChange
+
+
+def statements_bulk_create(*, statements: list[Statement], actor: Actor) -> list[Statement]:
+    """Inserts new statements set-based (a data load such as the sandbox seed), each `open` with its audit
+    row and its opening history row at its `created_at`; the runs move them on from there."""
+    for statement in statements:
+        if statement.status != Statement.Status.OPEN:
+            raise ValueError(f"Statement {statement.pk} must be created open; the runs move it on.")
+    with transaction.atomic():
+        created = bulk_create_with_history(
+            statements,
+            Statement,
+            batch_size=500,
+            custom_historical_attrs={"actor_kind": actor.kind, "actor_id": actor.id},
+        )
+        StatementStateChange.objects.bulk_create(
+            [
+                StatementStateChange(
+                    statement_id=statement.pk,
+                    from_status=None,
+                    to_status=statement.status,
+                    changed_at=statement.created_at,
+                    **StateChange.actor_fields(actor),
+                )
+                for statement in created
+            ],
+            batch_size=500,
+        )
+    return created
 
 
 def statement_attach_declaration(*, declaration, statement: Statement, actor: Actor) -> StatementLineItem:
@@ -29,7 +66,7 @@ def statement_attach_declaration(*, declaration, statement: Statement, actor: Ac
 
 
 def statement_add_clawback(*, declaration, statement: Statement, actor: Actor) -> StatementLineItem:
-    """The refundable line of a paid declaration being clawed back (04 §9.1)."""
+    """The line recovering a paid declaration's money, awaiting the payment of `statement`."""
     with acting_as(actor):
         return StatementLineItem.objects.create(
             statement=statement,
@@ -39,22 +76,38 @@ def statement_add_clawback(*, declaration, statement: Statement, actor: Actor) -
         )
 
 
-def line_items_follow_declaration(*, declaration, actor: Actor, from_states, to_state) -> int:
-    """Moves the declaration's output line along with it (void: eligible/payable/ineligible → voided)."""
-    lines = StatementLineItem.objects.filter(
-        declaration=declaration, kind=StatementLineItem.Kind.OUTPUT, state__in=list(from_states)
-    )
-    moved = 0
-    with acting_as(actor):
-        for line in lines.select_for_update():
-            line.state = to_state
-            line.save(update_fields=["state", "updated_at"])
-            moved += 1
-    return moved
+def line_items_transition(*, lines: QuerySet[StatementLineItem], name: str, actor: Actor, at=None) -> int:
+    """Set-based move `name` (one of `StatementLineItem.TRANSITIONS`) of the lines of `lines` that are in
+    one of its source states: their audit rows (simple-history, which `queryset.update` bypasses, with the
+    acting user or command) by one `INSERT … SELECT`, then one UPDATE guarded by the source states.
+    Returns the number of lines moved."""
+    move = StatementLineItem.TRANSITIONS[name]
+    at = at or clock.now()
+    chosen = StatementLineItem.objects.filter(pk__in=lines.filter(state__in=move.source).values("pk"))
+    with transaction.atomic(savepoint=False):
+        insert_from_select(
+            into=StatementLineItem.history.model,
+            columns=[
+                "id", "statement_id", "declaration_id", "kind", "created_at", "state", "updated_at",
+                "history_date", "history_type", "history_user_id", "actor_kind", "actor_id",
+            ],
+            select=chosen.annotate(
+                moved_to=Value(move.target, output_field=CharField()),
+                moved_at=Value(at, output_field=DateTimeField()),
+                history_kind=Value("~", output_field=CharField()),
+                moved_by_user=Value(getattr(actor.user, "pk", None), output_field=IntegerField()),
+                moved_by_kind=Value(actor.kind, output_field=CharField()),
+                moved_by=Value(actor.id, output_field=CharField()),
+            ).values_list(
+                "id", "statement_id", "declaration_id", "kind", "created_at", "moved_to", "moved_at",
+                "moved_at", "history_kind", "moved_by_user", "moved_by_kind", "moved_by",
+            ),
+        )  # fmt: skip
+        return chosen.update(state=move.target, updated_at=at)
 
 
 # --------------------------------------------------------------------------------------------------
-# Runs (06 §4): make payable, authorise, pay
+# Runs: make payable, authorise, pay
 # --------------------------------------------------------------------------------------------------
 
 
@@ -66,14 +119,6 @@ class RunResult:
     clawbacks_moved: int = 0
 
 
-def _declaration_model():
-    return apps.get_model("declarations", "Declaration")
-
-
-def _declaration_history_model():
-    return apps.get_model("declarations", "DeclarationStateChange")
-
-
 def _lock_statement(statement_id) -> Statement | None:
     return (
         Statement.objects.select_for_update(of=("self",))
@@ -83,76 +128,39 @@ def _lock_statement(statement_id) -> Statement | None:
     )
 
 
-def _lock_declarations(*, statement: Statement, line_kind: str, line_state: str, declaration_state: str):
-    """Locks, in primary-key order, the declarations whose `line_kind` line on `statement` is in
-    `line_state` and which are themselves in `declaration_state`; returns their ids."""
-    return list(
-        _declaration_model()
-        .objects.select_for_update(of=("self",))
-        .filter(
-            statement_line_items__statement=statement,
-            statement_line_items__kind=line_kind,
-            statement_line_items__state=line_state,
-            state=declaration_state,
+def _declarations_with_line(*, statement: Statement, kind: str, line_state: str) -> QuerySet[Declaration]:
+    """The declarations whose `kind` line on `statement` is in `line_state`."""
+    return Declaration.objects.filter(
+        statement_line_items__statement=statement,
+        statement_line_items__kind=kind,
+        statement_line_items__state=line_state,
+    )
+
+
+def _move_with_lines(*, statement: Statement, kind: str, line_state: str, name: str, actor, at) -> int:
+    """Declarations whose `kind` line on the statement is in `line_state` make the move `name`, and so do
+    their lines on this statement."""
+    moved = declarations_transition(
+        declarations=_declarations_with_line(statement=statement, kind=kind, line_state=line_state),
+        name=name,
+        actor=actor,
+        at=at,
+    )
+    if moved:
+        # The lines of the declarations just moved: those still in `line_state` whose declaration is now
+        # in the move's target state.
+        line_items_transition(
+            lines=StatementLineItem.objects.filter(
+                statement=statement,
+                kind=kind,
+                state=line_state,
+                declaration__state=Declaration.TRANSITIONS[name].target,
+            ),
+            name=name,
+            actor=actor,
+            at=at,
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def _move(*, statement, ids, line_kind, line_from, line_to, from_state, to_state, actor, now) -> int:
-    """Set-based move of the locked declarations and their line on this statement, with history rows."""
-    if not ids:
-        return 0
-    Declaration = _declaration_model()
-    moved = Declaration.objects.filter(pk__in=ids, state=from_state).update(state=to_state, updated_at=now)
-    StatementLineItem.objects.filter(
-        statement=statement, kind=line_kind, state=line_from, declaration_id__in=ids
-    ).update(state=line_to, updated_at=now)
-    _line_item_history(statement=statement, kind=line_kind, state=line_to, ids=ids, actor=actor, now=now)
-    History = _declaration_history_model()
-    History.objects.bulk_create(
-        [
-            History(
-                declaration_id=pk,
-                from_state=from_state,
-                to_state=to_state,
-                changed_at=now,
-                **StateChange.actor_fields(actor),
-            )
-            for pk in ids
-        ],
-        batch_size=2000,
-    )
-    return moved
-
-
-def _line_item_history(*, statement, kind, state, ids, actor, now) -> None:
-    """simple-history rows for lines moved by `queryset.update` (which bypasses its signals): one read,
-    one bulk insert, with the acting user or command as every other audit row has."""
-    History = StatementLineItem.history.model
-    History.objects.bulk_create(
-        [
-            History(
-                id=line["id"],
-                statement_id=line["statement_id"],
-                declaration_id=line["declaration_id"],
-                kind=line["kind"],
-                state=line["state"],
-                created_at=line["created_at"],
-                updated_at=line["updated_at"],
-                history_date=now,
-                history_type="~",
-                history_user=actor.user,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-            )
-            for line in StatementLineItem.objects.filter(
-                statement=statement, kind=kind, state=state, declaration_id__in=ids
-            ).values("id", "statement_id", "declaration_id", "kind", "state", "created_at", "updated_at")
-        ],
-        batch_size=2000,
-    )
+    return len(moved)
 
 
 def _record_status_change(statement: Statement, *, before: str, actor: Actor, now) -> None:
@@ -166,7 +174,7 @@ def _record_status_change(statement: Statement, *, before: str, actor: Actor, no
 
 
 def statement_make_payable(*, statement_id, actor: Actor, today=None, dry_run: bool = False) -> RunResult:
-    """06 §4.1 for one statement: eligible declarations on it (and their lines) → payable, then the
+    """The payable run for one statement: eligible declarations on it (and their lines) → payable, then the
     statement → payable. Skips a statement that is no longer open or whose deadline has not passed."""
     today = today or clock.today()
     with transaction.atomic():
@@ -174,24 +182,20 @@ def statement_make_payable(*, statement_id, actor: Actor, today=None, dry_run: b
         if statement is None or statement.status != Statement.Status.OPEN or statement.deadline_date >= today:
             return RunResult(statement_id=statement_id, done=False)
         now = clock.now()
-        ids = _lock_declarations(
-            statement=statement,
-            line_kind=StatementLineItem.Kind.OUTPUT,
-            line_state=StatementLineItem.State.ELIGIBLE,
-            declaration_state="eligible",
-        )
         if dry_run:
-            return RunResult(statement_id=statement_id, done=True, declarations_moved=len(ids))
-        moved = _move(
+            due = _declarations_with_line(
+                statement=statement,
+                kind=StatementLineItem.Kind.OUTPUT,
+                line_state=StatementLineItem.State.ELIGIBLE,
+            ).filter(state__in=Declaration.TRANSITIONS["mark_payable"].source)
+            return RunResult(statement_id=statement_id, done=True, declarations_moved=due.count())
+        moved = _move_with_lines(
             statement=statement,
-            ids=ids,
-            line_kind=StatementLineItem.Kind.OUTPUT,
-            line_from=StatementLineItem.State.ELIGIBLE,
-            line_to=StatementLineItem.State.PAYABLE,
-            from_state="eligible",
-            to_state="payable",
+            kind=StatementLineItem.Kind.OUTPUT,
+            line_state=StatementLineItem.State.ELIGIBLE,
+            name="mark_payable",
             actor=actor,
-            now=now,
+            at=now,
         )
         before = statement.status
         statement.make_payable()
@@ -202,7 +206,7 @@ def statement_make_payable(*, statement_id, actor: Actor, today=None, dry_run: b
 
 
 def statement_can_authorise(statement: Statement, *, today=None) -> str | None:
-    """None when the statement may be authorised (06 §3.1 rules 2–4, D6, D19), else the reason it may not."""
+    """None when the statement may be authorised, else the reason it may not."""
     today = today or clock.today()
     if statement.status != Statement.Status.PAYABLE:
         return f"The statement is {statement.status}; only a payable statement can be authorised for payment."
@@ -214,7 +218,7 @@ def statement_can_authorise(statement: Statement, *, today=None) -> str | None:
 
 
 def statement_authorise(*, statement_id, user, actor: Actor, today=None) -> Statement:
-    """Sets `marked_as_paid_at`/`_by` on a payable statement past its deadline (06 §3.1, D6)."""
+    """Sets `marked_as_paid_at`/`_by` on a payable statement past its deadline."""
     with transaction.atomic():
         statement = _lock_statement(statement_id)
         if statement is None:
@@ -230,8 +234,8 @@ def statement_authorise(*, statement_id, user, actor: Actor, today=None) -> Stat
 
 
 def statement_pay(*, statement_id, actor: Actor) -> RunResult:
-    """06 §4.2 / D6: a payable, authorised statement → paid, payable lines → paid and awaiting_clawback
-    lines → clawed_back (with their declarations), and the D7 snapshot, in one transaction.
+    """The payment run: a payable, authorised statement → paid, payable lines → paid and awaiting_clawback
+    lines → clawed_back (with their declarations), and the snapshot of its figures, in one transaction.
 
     A statement already paid is left alone (`done=False`), so a second run changes nothing.
     """
@@ -248,39 +252,21 @@ def statement_pay(*, statement_id, actor: Actor) -> RunResult:
         if statement.marked_as_paid_at is None:
             raise StatementNotPayableError("The statement has not been authorised for payment.")
         now = clock.now()
-        paid_ids = _lock_declarations(
+        paid = _move_with_lines(
             statement=statement,
-            line_kind=StatementLineItem.Kind.OUTPUT,
+            kind=StatementLineItem.Kind.OUTPUT,
             line_state=StatementLineItem.State.PAYABLE,
-            declaration_state="payable",
+            name="pay",
+            actor=actor,
+            at=now,
         )
-        clawback_ids = _lock_declarations(
+        clawed_back = _move_with_lines(
             statement=statement,
-            line_kind=StatementLineItem.Kind.CLAWBACK,
+            kind=StatementLineItem.Kind.CLAWBACK,
             line_state=StatementLineItem.State.AWAITING_CLAWBACK,
-            declaration_state="awaiting_clawback",
-        )
-        paid = _move(
-            statement=statement,
-            ids=paid_ids,
-            line_kind=StatementLineItem.Kind.OUTPUT,
-            line_from=StatementLineItem.State.PAYABLE,
-            line_to=StatementLineItem.State.PAID,
-            from_state="payable",
-            to_state="paid",
+            name="complete_clawback",
             actor=actor,
-            now=now,
-        )
-        clawed_back = _move(
-            statement=statement,
-            ids=clawback_ids,
-            line_kind=StatementLineItem.Kind.CLAWBACK,
-            line_from=StatementLineItem.State.AWAITING_CLAWBACK,
-            line_to=StatementLineItem.State.CLAWED_BACK,
-            from_state="awaiting_clawback",
-            to_state="clawed_back",
-            actor=actor,
-            now=now,
+            at=now,
         )
         before = statement.status
         statement.pay()
@@ -294,7 +280,7 @@ def statement_pay(*, statement_id, actor: Actor) -> RunResult:
 
 
 def statement_snapshot_write(*, statement: Statement, calculation) -> StatementSnapshot:
-    """D7: the contract versions and every figure the statement was paid with, stored once."""
+    """A paid statement is frozen: the contract versions and every figure the statement was paid with, stored once."""
     from statements.money import round_money
 
     return StatementSnapshot.objects.create(
@@ -317,7 +303,7 @@ def statement_authorise_and_pay(*, statement_id, user, actor: Actor, today=None)
 
 
 # --------------------------------------------------------------------------------------------------
-# Adjustments (06 §3.4)
+# Adjustments
 # --------------------------------------------------------------------------------------------------
 
 

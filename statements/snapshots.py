@@ -1,4 +1,4 @@
-"""Paid statements are frozen (D7): their calculation is stored as JSON and read back from it.
+"""Paid statements are frozen: their calculation is stored as JSON and read back from it.
 
 `StatementCalculation.to_json_dict()` writes every Decimal as an exact string; `calculation_from_json` turns
 that back into the same dataclasses, so screens render a snapshot with the very code that renders a live

@@ -1,4 +1,4 @@
-"""The back office landing page (06 §2.1): a Finance section and the sandbox banner."""
+"""The back office landing page: a Finance section and the sandbox banner."""
 
 import pytest
 

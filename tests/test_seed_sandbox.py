@@ -1,4 +1,4 @@
-"""`manage.py seed_sandbox` (07 §6): the sandbox data set, its idempotence, its printed logins and tokens."""
+"""`manage.py seed_sandbox`: the sandbox data set, its idempotence, its printed logins and tokens."""
 
 import datetime as dt
 import io
@@ -511,7 +511,7 @@ def test_declarations_in_every_state_made_through_the_service_with_the_seed_toke
     assert not Declaration.objects.filter(cohort__start_year=2025, course_identifier="ecf-mentor").exclude(
         declaration_type__in=["started", "completed"]
     )
-    # Evidence (04 §5.1): none kept for pre-2025 started, detailed values for 2025.
+    # Evidence: none kept for pre-2025 started, detailed values for 2025.
     assert not Declaration.objects.filter(cohort__start_year__lt=2025, declaration_type="started").exclude(
         evidence_held=None
     )

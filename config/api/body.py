@@ -1,4 +1,4 @@
-"""Reading write bodies: `{"data": {"type": ..., "attributes": {...}}}` (01 §4)."""
+"""Reading write bodies: `{"data": {"type": ..., "attributes": {...}}}`."""
 
 from config.errors import InvalidDataStructureError
 

@@ -1,4 +1,4 @@
-"""The one place that turns errors into the spec's envelopes (01 §7, D14)."""
+"""The one place that turns errors into the spec's envelopes."""
 
 import json
 import logging
@@ -10,7 +10,7 @@ from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from config.api.authentication import ACCESS_DENIED
+from config.api.clients import ACCESS_DENIED
 from config.errors import DomainError, InvalidDataStructureError
 
 logger = logging.getLogger(__name__)

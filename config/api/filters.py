@@ -1,13 +1,11 @@
-"""`filter[...]` values read into an app's FilterSet; bad values get the spec's 400 (01 §6.2)."""
+"""`filter[...]` values read into an app's FilterSet; bad values get the spec's 400."""
 
 import django_filters
 from rest_framework.filters import BaseFilterBackend
 
 from config.api.params import parse_cohort_years, parse_updated_since, parse_uuid_list
 from config.errors import BadRequestError
-
-# Without a cohort filter only cohorts after the internal 2020 cohort are considered (01 §6.2).
-DEFAULT_FIRST_COHORT = 2021
+from config.reference import DEFAULT_FIRST_COHORT_YEAR
 
 
 class ApiFilterSet(django_filters.FilterSet):
@@ -35,7 +33,7 @@ class CohortFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         years = parse_cohort_years(value)
         if years is None:
-            return qs if self.default_all else qs.filter(**{f"{self.field_name}__gte": DEFAULT_FIRST_COHORT})
+            return qs if self.default_all else qs.filter(**{f"{self.field_name}__gte": DEFAULT_FIRST_COHORT_YEAR})
         return qs.filter(**{f"{self.field_name}__in": years})
 
 
@@ -52,7 +50,7 @@ class UpdatedSinceFilter(django_filters.CharFilter):
 
 
 class UUIDListFilter(django_filters.CharFilter):
-    """Comma list of ids; malformed ids match nothing (D16)."""
+    """Comma list of ids; malformed ids match nothing."""
 
     def filter(self, qs, value):
         if not value:

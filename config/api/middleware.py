@@ -13,9 +13,9 @@ from django.utils.dateparse import parse_datetime
 from config import clock
 from config.api import ratelimit
 from config.api.audit import audit_body, audit_text
-from config.api.authentication import raw_token_for_request, token_for_request
 from config.api.exceptions import NOT_FOUND_BODY, RATE_LIMITED_BODY, SERVER_ERROR_BODY, UNAVAILABLE_BODY
 from config.network import client_address
+from partnerships.authentication import raw_token_for_request, token_for_request
 
 logger = logging.getLogger(__name__)
 

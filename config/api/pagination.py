@@ -1,4 +1,4 @@
-"""Countless `page[page]` / `page[per_page]` pagination (01 §6.1)."""
+"""Countless `page[page]` / `page[per_page]` pagination."""
 
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response

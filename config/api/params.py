@@ -1,4 +1,4 @@
-"""Parsing of the query-string conventions of 01 §6: deep-object `filter[...]` and `page[...]`, and `sort`."""
+"""Parsing of the query-string conventions: deep-object `filter[...]` and `page[...]`, and `sort`."""
 
 import datetime as dt
 import re
@@ -32,7 +32,7 @@ def nested_params(query_params, name: str) -> dict[str, str] | None:
 
 
 def filter_params(query_params) -> dict[str, str]:
-    """The `filter[...]` hash; a scalar `filter` is the 400 "Filter must be a hash" (01 §6.2)."""
+    """The `filter[...]` hash; a scalar `filter` is the 400 "Filter must be a hash"."""
     if "filter" in query_params:
         raise BadParameterError("Filter must be a hash")
     return nested_params(query_params, "filter") or {}
@@ -44,7 +44,7 @@ def require_filter(filters: dict[str, str], name: str) -> None:
 
 
 def parse_updated_since(value: str) -> dt.datetime:
-    """RFC 3339 date-time or date (midnight UTC); tried raw, then URL-decoded once (01 §6.2)."""
+    """RFC 3339 date-time or date (midnight UTC); tried raw, then URL-decoded once."""
     for candidate in (value, unquote(value)):
         parsed = _parse_rfc3339(candidate.strip())
         if parsed is not None:
@@ -79,7 +79,7 @@ def parse_cohort_years(value: str | None) -> list[int] | None:
 
 
 def parse_uuid_list(value: str) -> list[uuid.UUID]:
-    """Comma-separated ids; malformed ones match nothing (D16) rather than failing."""
+    """Comma-separated ids; malformed ones match nothing rather than failing."""
     ids = []
     for part in value.split(","):
         try:
@@ -89,15 +89,8 @@ def parse_uuid_list(value: str) -> list[uuid.UUID]:
     return ids
 
 
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def sort_fields(value: str | None, allowed: set[str]) -> list[str]:
-    """`sort=a,-b,+c` → ORM ordering; unknown fields are dropped without error (01 §6.3)."""
+    """`sort=a,-b,+c` → ORM ordering; unknown fields are dropped without error."""
     if not value:
         return []
     ordering = []

@@ -7,7 +7,7 @@ from rest_framework.parsers import BaseParser
 class JsonBodyParser(BaseParser):
     """Reads every request body as JSON whatever its declared type (application/json, vnd.api+json, text/x-json).
 
-    Providers' clients differ in the Content-Type they send; a body that is not JSON is a 400 (01 §4).
+    Providers' clients differ in the Content-Type they send; a body that is not JSON is a 400.
     """
 
     media_type = "*/*"

@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from config.api.authentication import ApiClient
+from config.api.clients import ApiClient
 
 
 class IsLeadProvider(BasePermission):

@@ -3,7 +3,7 @@ from rest_framework.renderers import JSONRenderer
 
 
 class JsonApiRenderer(JSONRenderer):
-    """JSON with the media type `application/vnd.api+json` and no charset (01 §5)."""
+    """JSON with the media type `application/vnd.api+json` and no charset."""
 
     media_type = "application/vnd.api+json"
     format = "json"

@@ -3,7 +3,7 @@ from rest_framework.urlpatterns import format_suffix_patterns
 
 
 class ApiRouter(SimpleRouter):
-    """Paths without a trailing slash; a `.json` (or v1/v2 `.csv`) suffix is accepted (01 §1.1)."""
+    """Paths without a trailing slash; a `.json` (or v1/v2 `.csv`) suffix is accepted."""
 
     def __init__(self):
         super().__init__(trailing_slash="")

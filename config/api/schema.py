@@ -1,30 +1,15 @@
-"""OpenAPI generation per API version (drf-spectacular), shared by the docs views and the schema test."""
+"""How drf-spectacular describes this API: the bearer scheme and UUID path parameters (the schema of each
+version is generated in `config.routes`)."""
 
-from types import SimpleNamespace
-
-from django.urls import include, path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type, build_parameter_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-VERSIONS = ("v1", "v2", "v3")
-
-
-def version_urlconf(version: str) -> SimpleNamespace:
-    """The routes of one version under their real prefix, so the schema shows `/api/vN/...` paths."""
-    return SimpleNamespace(urlpatterns=[path(f"api/{version}/", include(f"config.api.{version}"))])
-
-
-def generate_schema(version: str) -> dict:
-    generator = SchemaGenerator(urlconf=version_urlconf(version), api_version=version)
-    return generator.get_schema(request=None, public=True)
-
 
 class LeadProviderTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "config.api.authentication.LeadProviderTokenAuthentication"
+    target_class = "partnerships.authentication.LeadProviderTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,4 +1,4 @@
-"""Building blocks for the JSON:API-like resources of 01 §5."""
+"""Building blocks for the JSON:API-like resources: `{"id", "type", "attributes"}`."""
 
 import datetime as dt
 
@@ -16,7 +16,7 @@ class TimestampField(serializers.DateTimeField):
 
 
 class MillisecondTimestampField(serializers.DateTimeField):
-    """As TimestampField with milliseconds (partnership `challenged_at`, 01 §5)."""
+    """As TimestampField with milliseconds (partnership `challenged_at`)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)

@@ -6,7 +6,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from config.actors import Actor
 from config.api.filters import ApiFilterBackend
-from config.api.params import filter_params, parse_uuid, require_filter, sort_fields
+from config.api.params import filter_params, require_filter, sort_fields
+from config.ids import parse_uuid
 
 
 class ProviderViewSet(GenericViewSet):
@@ -16,7 +17,7 @@ class ProviderViewSet(GenericViewSet):
     lookup_value_regex = "[^/.]+"
     required_filters: tuple[str, ...] = ()
     default_ordering: tuple[str, ...] = ("created_at",)
-    sortable = False  # v3 lists that honour `sort` (01 §6.3)
+    sortable = False  # v3 lists that honour `sort`
 
     @property
     def lead_provider(self):
@@ -31,10 +32,10 @@ class ProviderViewSet(GenericViewSet):
         return Actor.provider(self.request.auth)
 
     def initial(self, request, *args, **kwargs):
-        # A method the route does not serve is an unknown route: 404 before authentication (01 §7.2).
+        # A method the route does not serve is an unknown route: 404 before authentication.
         if request.method.lower() not in self.action_map:
             raise Http404
-        super().initial(request, *args, **kwargs)  # authentication next: 401 beats any 400 (01 §7.2)
+        super().initial(request, *args, **kwargs)  # authentication next: 401 beats any 400
         self.filters = filter_params(request.query_params)
         for name in self.required_filters:
             require_filter(self.filters, name)

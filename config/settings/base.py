@@ -137,7 +137,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["config.api.authentication.LeadProviderTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partnerships.authentication.LeadProviderTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsLeadProvider"],
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.JsonApiRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JsonBodyParser"],

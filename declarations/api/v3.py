@@ -1,4 +1,4 @@
-"""v3 participant declarations: submit, list, show and void (04 §3.1, §4)."""
+"""v3 participant declarations: submit, list, show and void."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -77,7 +77,7 @@ class DeclarationAttributes(serializers.Serializer):
 
 
 class DeclarationRequestAttributes(serializers.Serializer):
-    """Documentation of the POST body (04 §5); the service reads the body itself, nothing is validated here."""
+    """Documentation of the POST body; the service reads the body itself, nothing is validated here."""
 
     participant_id = serializers.UUIDField()
     declaration_type = serializers.ChoiceField(choices=DeclarationType.choices)
@@ -128,7 +128,7 @@ class DeclarationViewSet(ProviderViewSet):
     @extend_schema(request=None, responses=DeclarationSerializer)
     @action(detail=True, methods=["put"])
     def void(self, request, pk=None):
-        # Only the caller's own declarations can be voided; another provider's is a 404 (04 §9).
+        # Only the caller's own declarations can be voided; another provider's is a 404.
         declaration = declaration_void(declaration=self.get_object(), actor=self.actor)
         return self._respond(declaration)
 

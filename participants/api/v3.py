@@ -1,4 +1,4 @@
-"""v3 participants (02 §3, §5, §6), transfers (02 §7) and unfunded mentors (02 §8)."""
+"""v3 participants, transfers and unfunded mentors."""
 
 import datetime as dt
 
@@ -10,9 +10,9 @@ from rest_framework.response import Response
 
 from config import clock
 from config.api.body import request_attributes
-from config.api.params import parse_uuid
 from config.api.serializers import TimestampField, resource_serializer
 from config.api.viewsets import ProviderViewSet
+from config.ids import parse_uuid
 from participants import services
 from participants.filters import ParticipantFilter, UpdatedSinceOnlyFilter
 from participants.models import EligibilityReason, EligibilityStatus, Participant, TrainingStatus
@@ -44,7 +44,7 @@ def day(value) -> str | None:
 
 
 def enrolment(row, participant: Participant, page, now: dt.datetime) -> dict:
-    """One ECFEnrolment from a training record's L row (02 §3.2)."""
+    """One ECFEnrolment from a training record's L row."""
     record = row.training_record
     is_ect = record.participant_type == record.Type.ECT
     school_cohort = row.induction_programme.school_cohort

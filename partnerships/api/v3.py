@@ -1,4 +1,4 @@
-"""v3 serializers and viewsets: partnerships (03 §1), schools (03 §2) and delivery partners (03 §3)."""
+"""v3 serializers and viewsets: partnerships, schools and delivery partners."""
 
 from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -72,7 +72,7 @@ class DeliveryPartnerViewSet(ProviderViewSet):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Partnerships (03 §1)
+# Partnerships
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -163,7 +163,7 @@ class PartnershipViewSet(ProviderViewSet):
         responses=PartnershipSerializer,
     )
     def update(self, request, *args, **kwargs):
-        partnership = self.get_object()  # 404 before the body is read (03 §1.6)
+        partnership = self.get_object()  # 404 before the body is read
         attributes = request_attributes(request)
         partnership = partnership_update(
             partnership=partnership,
@@ -178,7 +178,7 @@ class PartnershipViewSet(ProviderViewSet):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Schools (03 §2)
+# Schools
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -208,7 +208,7 @@ SchoolSerializer = resource_serializer("School", "school", SchoolAttributes)
 
 @extend_schema(tags=["schools"])
 class SchoolViewSet(ProviderViewSet):
-    """Schools for one cohort, the same for every provider (03 §2)."""
+    """Schools for one cohort, the same for every provider."""
 
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilter

@@ -1,4 +1,4 @@
-"""v3 serializers and viewset: statements (05 §9). The API exposes no amounts."""
+"""v3 serializers and viewset: statements. The API exposes no amounts."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -49,7 +49,7 @@ class StatementViewSet(ProviderViewSet):
         return statement_api_list(lead_provider=self.lead_provider)
 
     def get_object_queryset(self):
-        # Show: any statement of this provider, service-only months included (05 §9).
+        # Show: any statement of this provider, service-only months included.
         type_value = self.filters.get("type")
         if type_value is not None and type_value.strip() not in ("", "ecf"):
             raise Http404

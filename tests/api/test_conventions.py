@@ -39,7 +39,7 @@ def ids(response):
     return [item["id"] for item in response.json()["data"]]
 
 
-# --- authentication (01 §2) -------------------------------------------------------------------------------
+# --- authentication -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_authentication_runs_before_parameter_parsing(anonymous_client):
     assert response.status_code == 401
 
 
-# --- envelopes and routing (01 §1, §5, §7) ----------------------------------------------------------------
+# --- envelopes and routing ----------------------------------------------------------------
 
 
 def test_unknown_api_route_is_a_json_404(provider_client, anonymous_client):
@@ -169,7 +169,7 @@ def test_empty_collection_is_an_empty_data_array(provider_client):
     assert response.json() == {"data": []}
 
 
-# --- pagination (01 §6.1) ---------------------------------------------------------------------------------
+# --- pagination ---------------------------------------------------------------------------------
 
 
 def test_default_page_is_100_items(provider_client, lead_provider):
@@ -221,7 +221,7 @@ def test_bad_pagination_is_the_exact_400(provider_client, params):
     assert response.json() == PAGINATION
 
 
-# --- filters (01 §6.2) ------------------------------------------------------------------------------------
+# --- filters ------------------------------------------------------------------------------------
 
 
 def test_filter_given_as_a_scalar_is_a_bad_parameter(provider_client):
@@ -251,7 +251,7 @@ def test_unknown_filter_keys_and_query_parameters_are_ignored(provider_client, l
     assert len(ids(response)) == 2
 
 
-# --- sorting (01 §6.3) ------------------------------------------------------------------------------------
+# --- sorting ------------------------------------------------------------------------------------
 
 
 def test_sort_by_columns_with_direction_and_primary_key_tiebreak(provider_client, lead_provider):
@@ -272,7 +272,7 @@ def test_unknown_sort_fields_are_ignored(provider_client, lead_provider):
     assert ids(response) == [str(p.id) for p in created]
 
 
-# --- sandbox time travel (D12) ----------------------------------------------------------------------------
+# --- sandbox time travel ----------------------------------------------------------------------------
 
 
 def test_server_date_header_shifts_now_for_that_request_only(provider_client, settings):
@@ -309,7 +309,7 @@ def test_bad_server_date_header_is_a_400(provider_client):
     assert response.json()["errors"][0]["title"] == "Bad request"
 
 
-# --- audit of API writes (06 §6) --------------------------------------------------------------------------
+# --- audit of API writes --------------------------------------------------------------------------
 
 
 def test_errors_are_audited_without_headers(provider_client):

@@ -3,7 +3,7 @@
 import pytest
 from drf_spectacular.drainage import GENERATOR_STATS
 
-from config.api.schema import generate_schema
+from config.routes import generate_schema
 
 pytestmark = pytest.mark.django_db
 

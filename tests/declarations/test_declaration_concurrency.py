@@ -1,6 +1,7 @@
-"""Races on PostgreSQL around declarations (D1, D2, 04 §8 vs §9): real threads, connections and row locks.
+"""Races on PostgreSQL around declarations (retries, one live declaration per slot, void against
+promotion): real threads, connections and row locks.
 
-Each race has a control that removes the protection (row locks and/or the D2 constraint) and forces the
+Each race has a control that removes the protection (row locks and/or the slot constraint) and forces the
 interleaving with a barrier placed between the check and the write, to prove the race is real.
 """
 
@@ -13,6 +14,7 @@ from django.db.models import QuerySet
 from config.actors import Actor
 from declarations import services
 from declarations.models import Declaration, DeclarationAttempt, DeclarationStateChange
+from statements.for_declarations import StatementLedgerForDeclarations
 from statements.models import StatementLineItem
 from tests.concurrency import in_threads
 from tests.conftest import make_provider_client
@@ -46,7 +48,7 @@ def barrier_before_insert(monkeypatch, parties):
 
 
 class dropped_slot_constraint:
-    """Removes the D2 constraint for the block and puts it back after removing what it let in."""
+    """Removes the one-live-declaration constraint for the block and puts it back after removing what it let in."""
 
     def __enter__(self):
         with connection.schema_editor() as editor:
@@ -101,7 +103,7 @@ def test_twenty_identical_posts_make_one_declaration(setup_ect):
 
 
 def test_identical_posts_without_locks_are_caught_by_the_constraint(setup_ect, monkeypatch):
-    """Locks removed, constraint kept: every insert after the first fails and answers with the winner (D1)."""
+    """Locks removed, constraint kept: every insert after the first fails and answers with the winner."""
     _, participant, client = setup_ect
     remove_row_locks(monkeypatch)
     barrier_before_insert(monkeypatch, 5)
@@ -209,6 +211,60 @@ def test_duplicates_by_trn_racing_leave_one_original(monkeypatch):
     assert sorted(Declaration.objects.values_list("state", flat=True)) == ["eligible", "ineligible"]
 
 
+# --- identical retries of a declaration refused as a duplicate ------------------------------------------
+
+
+@pytest.fixture
+def duplicate_teacher():
+    """A teacher registered twice (two people sharing a TRN): another provider's declaration for the first
+    registration is paid, so the provider's declaration for the second is refused as a duplicate."""
+    from tests.factories.participants import ParticipantFactory
+
+    lead_provider = LeadProviderFactory(name="Race provider")
+    other = LeadProviderFactory(name="Other provider")
+    output_statement(lead_provider, 2024)
+    original = enrol(lead_provider=other, participant=ParticipantFactory(trn="7654321"))
+    DeclarationFactory(lead_provider=other, enrolment=original, paid=True)
+    second = enrol(lead_provider=lead_provider, participant=ParticipantFactory(trn="7654321"))
+    return second.training_record.participant, make_provider_client(lead_provider)
+
+
+def test_identical_retries_of_a_refused_duplicate_make_one_declaration(duplicate_teacher):
+    participant, client = duplicate_teacher
+    body = declaration_body(participant.id)
+
+    results, errors = in_threads(
+        [post_from_thread(client, body)] * 10, start=threading.Barrier(10, timeout=20)
+    )
+
+    assert errors == []
+    declaration = Declaration.objects.get(participant=participant)
+    assert declaration.state == "ineligible"
+    assert [status for status, _ in results] == [200] * 10
+    assert {payload["data"]["id"] for _, payload in results} == {str(declaration.pk)}
+    assert StatementLineItem.objects.filter(declaration__participant=participant).count() == 1
+    assert DeclarationAttempt.objects.filter(declaration=declaration).count() == 10
+
+
+def test_control_identical_retries_of_a_refused_duplicate_without_locks_duplicate(
+    duplicate_teacher, monkeypatch
+):
+    """Locks removed and every retry held after its checks: each inserts its own declaration. Ineligible
+    declarations are outside the one-live-declaration constraint, so only the person locks prevent this."""
+    participant, client = duplicate_teacher
+    remove_row_locks(monkeypatch)
+    barrier_before_insert(monkeypatch, 5)
+
+    results, errors = in_threads([post_from_thread(client, declaration_body(participant.id))] * 5)
+
+    assert errors == []
+    assert [status for status, _ in results] == [200] * 5
+    assert list(Declaration.objects.filter(participant=participant).values_list("state", flat=True)) == [
+        "ineligible"
+    ] * 5
+    assert StatementLineItem.objects.filter(declaration__participant=participant).count() == 5
+
+
 # --- void racing an eligibility promotion -------------------------------------------------------------
 
 
@@ -232,18 +288,18 @@ def _race_void_and_promotion(monkeypatch, *, pause_between_read_and_write: bool)
     if pause_between_read_and_write:
         barrier = threading.Barrier(2, timeout=20)
         original_void = Declaration.void
-        original_next = services.next_output_statement
+        original_next = StatementLedgerForDeclarations.next_output_statement
 
         def void_after_barrier(self, **kwargs):
             barrier.wait()
             return original_void(self, **kwargs)
 
-        def next_after_barrier(**kwargs):
+        def next_after_barrier(self, **kwargs):
             barrier.wait()
-            return original_next(**kwargs)
+            return original_next(self, **kwargs)
 
         monkeypatch.setattr(Declaration, "void", void_after_barrier)
-        monkeypatch.setattr(services, "next_output_statement", next_after_barrier)
+        monkeypatch.setattr(StatementLedgerForDeclarations, "next_output_statement", next_after_barrier)
         start = None
     else:
         start = threading.Barrier(2, timeout=20)

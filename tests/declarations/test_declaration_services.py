@@ -1,4 +1,4 @@
-"""Eligibility promotion (04 §8, D15), the state machine (04 §11) and the D2 constraint."""
+"""Eligibility promotion, the state machine and the one-live-declaration constraint."""
 
 import datetime as dt
 
@@ -76,7 +76,7 @@ def test_other_eligibility_changes_promote_nothing(lead_provider, waiting):
 
 
 def test_promotion_without_an_open_statement_leaves_it_submitted_and_goes_on(lead_provider, waiting, caplog):
-    # D15: the first provider has no statement; another provider's declaration on the same record still moves.
+    # The first provider has no statement (that declaration stays submitted); another provider's declaration on the same record still moves.
     other = LeadProviderFactory(name="Other provider")
     statement = output_statement(other)
     moved = DeclarationFactory(

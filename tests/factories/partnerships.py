@@ -114,7 +114,7 @@ class PartnershipFactory(DjangoModelFactory):
 
     @factory.post_generation
     def with_relationship(obj, create, extracted, **kwargs):
-        """The provider must be allowed to work with the delivery partner (03 §1.1)."""
+        """The provider must be allowed to work with the delivery partner."""
         if create and extracted is not False:
             ProviderRelationship.objects.get_or_create(
                 lead_provider=obj.lead_provider, delivery_partner=obj.delivery_partner, cohort=obj.cohort

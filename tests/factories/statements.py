@@ -1,6 +1,6 @@
 """Factories for contracts, statements, line items and adjustments, plus declarations placed on statements.
 
-`CallOffContractFactory` creates the four bands of 05 §8.1 unless `bands=[...]` (tuples of
+`CallOffContractFactory` creates the four bands of the combined worked example unless `bands=[...]` (tuples of
 letter, min, max, price[, output %, service %]) is given; `bands=[]` creates none.
 """
 

@@ -1,4 +1,4 @@
-"""participant_set_eligibility and the import_eligibility command (07 §4)."""
+"""participant_set_eligibility and the import_eligibility command."""
 
 import io
 
@@ -190,7 +190,7 @@ def test_eligibility_feeds_the_api(provider_client, lead_provider, tmp_path):
 
 
 def test_declarations_listen_and_promote_submitted_declarations(lead_provider):
-    """The signal is received by declarations (04 §8): a submitted declaration becomes eligible."""
+    """The signal is received by declarations: a submitted declaration becomes eligible."""
     from declarations.models import Declaration
     from tests.factories.declarations import output_statement
     from tests.factories.participants import enrol

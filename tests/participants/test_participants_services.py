@@ -135,7 +135,7 @@ def test_participant_touch_bumps_updated_at(lead_provider):
 
 
 def test_latest_order_ignores_end_date_values(lead_provider):
-    """Open first, then start date: a closed record that started later beats one that ended later (02 §2.1)."""
+    """Open first, then start date: a closed record that started later beats one that ended later."""
     ir = enrol(lead_provider=lead_provider)
     ir.end_date = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
     ir.save()

@@ -1,4 +1,4 @@
-"""Challenges (03 §1.1): the transition, its history, the no_ects side effect and refusals."""
+"""Challenges: the transition, its history, the no_ects side effect and refusals."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Cohort rules of 03 §4: assignment by start date, current and registration cohorts, frozen and open."""
+"""Cohort rules: assignment by start date, current and registration cohorts, frozen and open."""
 
 import datetime as dt
 

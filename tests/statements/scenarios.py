@@ -1,4 +1,5 @@
-"""The worked examples of 05 §8 built in the database, shared by service, admin and browser tests."""
+"""The worked examples of the statement calculation built in the database, shared by service, admin and
+browser tests."""
 
 import datetime as dt
 from decimal import Decimal
@@ -15,7 +16,7 @@ from tests.factories.statements import (
 
 
 def build_8_1(lead_provider):
-    """05 §8.1: returns (S1 paid "March 2024", S2 open "April 2024") for cohort 2023."""
+    """The combined worked example: returns (S1 paid "March 2024", S2 open "April 2024") for cohort 2023."""
     c2023 = cohort(2023)
     contract = CallOffContractFactory(lead_provider=lead_provider, cohort=c2023)
     s1 = StatementFactory(
@@ -26,24 +27,24 @@ def build_8_1(lead_provider):
     )
     d1 = put_on(s1, line_state="paid", declaration_state="awaiting_clawback", sparsity_uplift=True)
     StatementLineItem.objects.create(statement=s2, declaration=d1, kind="clawback", state="awaiting_clawback")
-    put_on(s1, line_state="paid")  # D2
-    put_on(s1, line_state="paid", course_identifier="ecf-mentor")  # D3
-    put_on(s2, pupil_premium_uplift=True)  # D4
-    put_on(s2, pupil_premium_uplift=True)  # D5
-    put_on(s2, course_identifier="ecf-mentor", sparsity_uplift=True)  # D6
-    put_on(s2, course_identifier="ecf-mentor")  # D7
-    put_on(s2, declaration_type="retained-1", pupil_premium_uplift=True)  # D8
-    put_on(s2, declaration_type="retained-1")  # D9
-    put_on(s2, declaration_type="retained-1", course_identifier="ecf-mentor")  # D10
-    put_on(s2, line_state="voided")  # D11
-    put_on(s2, line_state="ineligible", sparsity_uplift=True)  # D12
+    put_on(s1, line_state="paid")  # declaration 2
+    put_on(s1, line_state="paid", course_identifier="ecf-mentor")  # declaration 3
+    put_on(s2, pupil_premium_uplift=True)  # declaration 4
+    put_on(s2, pupil_premium_uplift=True)  # declaration 5
+    put_on(s2, course_identifier="ecf-mentor", sparsity_uplift=True)  # declaration 6
+    put_on(s2, course_identifier="ecf-mentor")  # declaration 7
+    put_on(s2, declaration_type="retained-1", pupil_premium_uplift=True)  # declaration 8
+    put_on(s2, declaration_type="retained-1")  # declaration 9
+    put_on(s2, declaration_type="retained-1", course_identifier="ecf-mentor")  # declaration 10
+    put_on(s2, line_state="voided")  # declaration 11
+    put_on(s2, line_state="ineligible", sparsity_uplift=True)  # declaration 12
     Adjustment.objects.create(statement=s2, payment_type="Backdated service fee", amount=Decimal("250.00"))
     Adjustment.objects.create(statement=s2, payment_type="Correction", amount=Decimal("-30.50"))
     return s1, s2
 
 
 def build_8_2(lead_provider):
-    """05 §8.2: returns (S1 paid "January 2026", S2 open "April 2026") for cohort 2025."""
+    """The split worked example: returns (S1 paid "January 2026", S2 open "April 2026") for cohort 2025."""
     c2025 = cohort(2025)
     contract = CallOffContractFactory(
         lead_provider=lead_provider,

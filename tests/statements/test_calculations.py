@@ -1,4 +1,4 @@
-"""Statement money: the worked examples of 05 §8 to the penny, rounding edges (05 §7) and properties.
+"""Statement money: the worked examples to the penny, rounding edges and properties.
 
 Pure tests: no database, no Django.
 """
@@ -34,7 +34,7 @@ ECT, MENTOR = ECT_COURSE, MENTOR_COURSE
 
 
 # --------------------------------------------------------------------------------------------------
-# 05 §8.1 set-up
+# The combined worked example (cohort 2023): set-up
 # --------------------------------------------------------------------------------------------------
 
 BANDS_8_1 = (
@@ -60,20 +60,20 @@ def contract_8_1(**overrides):
 
 # (course, declaration type, line item state, uplift flag, count), as a GROUP BY would return them.
 S1_ROWS = [
-    (ECT, "started", "paid", True, 1),  # D1
-    (ECT, "started", "paid", False, 1),  # D2
-    (MENTOR, "started", "paid", False, 1),  # D3
+    (ECT, "started", "paid", True, 1),  # declaration 1
+    (ECT, "started", "paid", False, 1),  # declaration 2
+    (MENTOR, "started", "paid", False, 1),  # declaration 3
 ]
 S2_ROWS = [
-    (ECT, "started", "awaiting_clawback", True, 1),  # D1
-    (ECT, "started", "eligible", True, 2),  # D4, D5
-    (MENTOR, "started", "eligible", True, 1),  # D6
-    (MENTOR, "started", "eligible", False, 1),  # D7
-    (ECT, "retained-1", "eligible", True, 1),  # D8: uplift flag, but not started
-    (ECT, "retained-1", "eligible", False, 1),  # D9
-    (MENTOR, "retained-1", "eligible", False, 1),  # D10
-    (ECT, "started", "voided", False, 1),  # D11
-    (ECT, "started", "ineligible", True, 1),  # D12
+    (ECT, "started", "awaiting_clawback", True, 1),  # declaration 1
+    (ECT, "started", "eligible", True, 2),  # declaration 4, declaration 5
+    (MENTOR, "started", "eligible", True, 1),  # declaration 6
+    (MENTOR, "started", "eligible", False, 1),  # declaration 7
+    (ECT, "retained-1", "eligible", True, 1),  # declaration 8: uplift flag, but not started
+    (ECT, "retained-1", "eligible", False, 1),  # declaration 9
+    (MENTOR, "retained-1", "eligible", False, 1),  # declaration 10
+    (ECT, "started", "voided", False, 1),  # declaration 11
+    (ECT, "started", "ineligible", True, 1),  # declaration 12
 ]
 
 
@@ -87,7 +87,7 @@ def inputs_8_1(contract=None, **overrides):
         "previous": counts_from_rows(S1_ROWS),
         "adjustments_total": D("250.00") + D("-30.50"),
         "reconcile_amount": D("0"),
-        "voided_count": {ECT: 1},  # D11
+        "voided_count": {ECT: 1},  # declaration 11
         "clawed_back_count": {},
     }
     values.update(overrides)
@@ -95,7 +95,7 @@ def inputs_8_1(contract=None, **overrides):
 
 
 # --------------------------------------------------------------------------------------------------
-# Money helpers (05 §7)
+# Money helpers
 # --------------------------------------------------------------------------------------------------
 
 
@@ -170,7 +170,7 @@ def test_revised_target_rounds_halves_away_from_zero(target, expected):
 
 
 # --------------------------------------------------------------------------------------------------
-# Contracts and bands (05 §3)
+# Contracts and bands
 # --------------------------------------------------------------------------------------------------
 
 
@@ -242,7 +242,7 @@ def test_monthly_service_fee_is_used_as_is():
 
 
 # --------------------------------------------------------------------------------------------------
-# Band allocation (05 §5.3, §8.1)
+# Band allocation
 # --------------------------------------------------------------------------------------------------
 
 
@@ -295,7 +295,7 @@ def test_band_allocation_with_null_and_zero_min_starts_at_one():
 
 
 # --------------------------------------------------------------------------------------------------
-# 05 §8.1 combined calculation, line by line
+# The combined worked example, line by line
 # --------------------------------------------------------------------------------------------------
 
 
@@ -439,7 +439,7 @@ def test_8_1_counts():
     counts = calculate_statement(inputs_8_1()).counts
     assert (counts.started, counts.retained, counts.completed, counts.extended) == (4, 3, 0, 0)
     assert (counts.voided, counts.clawed_back) == (1, 0)
-    # Once S2 is paid D1 is clawed_back, and it is counted (00-decisions D9).
+    # Once S2 is paid declaration 1 is clawed_back, and it is counted.
     paid = calculate_statement(inputs_8_1(clawed_back_count={ECT: 1})).counts
     assert paid.clawed_back == 1
 
@@ -590,7 +590,7 @@ def test_to_json_dict_renders_exact_decimal_strings():
 
 
 # --------------------------------------------------------------------------------------------------
-# 05 §8.2 split calculation
+# The split worked example (cohort 2025)
 # --------------------------------------------------------------------------------------------------
 
 BANDS_8_2 = (

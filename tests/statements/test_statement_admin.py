@@ -1,4 +1,4 @@
-"""Finance back office in the Django admin (06 §1–§3, D6, D7)."""
+"""Finance back office in the Django admin: statements, authorising payment, adjustments, frozen figures."""
 
 import csv
 import datetime as dt

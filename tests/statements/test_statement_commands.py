@@ -1,4 +1,4 @@
-"""Management commands: runs, imports and create_finance_user (06 §4, §5)."""
+"""Management commands: runs, imports and create_finance_user."""
 
 import datetime as dt
 from decimal import Decimal

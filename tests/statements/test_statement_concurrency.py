@@ -1,4 +1,4 @@
-"""Races on PostgreSQL between payment runs and voids (06 §4.4), each with a control that removes the
+"""Races on PostgreSQL between payment runs and voids, each with a control that removes the
 row locks and shows what they prevent. Real threads, real connections, real row locks.
 """
 
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from config.actors import Actor
 from declarations.models import Declaration, DeclarationStateChange
+from declarations.services import declaration_void
 from statements import services
 from statements.models import StatementLineItem, StatementSnapshot, StatementStateChange
 from tests.factories.statements import StatementFactory, bulk_put_on, put_on
@@ -50,7 +51,8 @@ def remove_row_locks(monkeypatch):
 
 
 def slow_lock_declarations(monkeypatch, *, after_lock=None, pause=0.4):
-    original = services._lock_declarations
+    """The run pauses right after it locked (and moved) a set of declarations, holding their locks."""
+    original = services.declarations_transition
 
     def slowed(**kwargs):
         ids = original(**kwargs)
@@ -59,42 +61,7 @@ def slow_lock_declarations(monkeypatch, *, after_lock=None, pause=0.4):
         time.sleep(pause)
         return ids
 
-    monkeypatch.setattr(services, "_lock_declarations", slowed)
-
-
-def void_function():
-    """The declarations app's void service (preferred), else a minimal void with the same lock order."""
-    try:
-        from declarations.services import declaration_void
-    except ImportError:  # pragma: no cover - only before the declarations service exists
-        declaration_void = None
-    if declaration_void is not None:
-        return declaration_void
-
-    from django.db import transaction
-
-    def minimal_void(*, declaration, actor):
-        with transaction.atomic():
-            declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-            before = declaration.state
-            declaration.void()
-            declaration.save()
-            DeclarationStateChange.objects.create(
-                declaration=declaration,
-                from_state=before,
-                to_state=declaration.state,
-                actor_kind="command",
-                actor_id="t",
-            )
-            services.line_items_follow_declaration(
-                declaration=declaration,
-                actor=actor,
-                from_states=("eligible", "payable", "ineligible"),
-                to_state="voided",
-            )
-        return declaration
-
-    return minimal_void
+    monkeypatch.setattr(services, "declarations_transition", slowed)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -158,7 +125,6 @@ def _void_during_payment(monkeypatch, statement, declaration):
         return original_void(self, *args, **kwargs)
 
     monkeypatch.setattr(Declaration, "void", paused_void)
-    declaration_void = void_function()
 
     def void():
         declaration_void(declaration=declaration, actor=Actor.command("void"))
@@ -208,7 +174,6 @@ def test_payment_first_then_void_claws_back(monkeypatch, lead_provider):
     declaration = put_on(statement, line_state="payable")
     payment_locked = threading.Event()
     slow_lock_declarations(monkeypatch, after_lock=payment_locked, pause=0.5)
-    declaration_void = void_function()
 
     def pay():
         services.statement_pay(statement_id=statement.pk, actor=Actor.command("pay"))

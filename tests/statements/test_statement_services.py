@@ -1,4 +1,4 @@
-"""Statement runs and the calculation wired to the database (05 §5–§8, 06 §4, D5–D7)."""
+"""Statement runs and the calculation wired to the database."""
 
 import datetime as dt
 from decimal import Decimal
@@ -86,7 +86,7 @@ def test_calculation_runs_a_constant_number_of_queries(lead_provider, django_ass
 
 
 # --------------------------------------------------------------------------------------------------
-# Make payable (06 §4.1, D5)
+# Make payable
 # --------------------------------------------------------------------------------------------------
 
 
@@ -149,7 +149,7 @@ def test_make_payable_dry_run_changes_nothing(lead_provider):
 
 
 # --------------------------------------------------------------------------------------------------
-# Authorise and pay (06 §3.1, §4.2, D6, D7, D19)
+# Authorise and pay
 # --------------------------------------------------------------------------------------------------
 
 
@@ -188,7 +188,7 @@ def test_pay_moves_every_line_writes_history_and_snapshot(lead_provider, finance
     assert snapshot.total == expected_total == D("1236.60")
     assert (snapshot.total_ex_vat, snapshot.vat) == (D("1030.50"), D("206.10"))
     assert snapshot.call_off_contract_id == s2.call_off_contract_id
-    assert snapshot.figures["banded"]["counts"]["clawed_back"] == 1  # D1 now clawed back (05 §8.1)
+    assert snapshot.figures["banded"]["counts"]["clawed_back"] == 1  # declaration 1 now clawed back
 
 
 def test_paying_twice_pays_once(lead_provider):
@@ -293,7 +293,7 @@ def test_paid_statement_shows_its_snapshot_not_a_recalculation(lead_provider):
     statement_pay(statement_id=statement.pk, actor=ACTOR)
     paid_total = money(statement_figures(statement).total)
 
-    # A later change to the contract row (which D7 forbids for paid statements) cannot alter the figures.
+    # A later change to the contract row (which is forbidden for paid statements) cannot alter the figures.
     contract = statement.call_off_contract
     contract.monthly_service_fee = D("99999.00")
     contract.save()

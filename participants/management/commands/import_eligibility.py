@@ -1,4 +1,4 @@
-"""Bulk funding eligibility from a CSV with headers training_record_id,status,reason (07 §4)."""
+"""Bulk funding eligibility from a CSV with headers training_record_id,status,reason."""
 
 import csv
 import uuid

@@ -7,7 +7,7 @@ from django.db import transaction
 
 
 class Command(BaseCommand):
-    help = "Create (if needed) a staff user and add it to the finance group (06 §5)."
+    help = "Create (if needed) a staff user and add it to the finance group."
 
     def add_arguments(self, parser):
         parser.add_argument("full_name")

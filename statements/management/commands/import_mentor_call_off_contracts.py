@@ -3,7 +3,7 @@ from statements.management.commands._csv_command import CsvImportCommand
 
 
 class Command(CsvImportCommand):
-    help = "Create mentor call-off contracts from a CSV (06 §5)."
+    help = "Create mentor call-off contracts from a CSV."
 
     def run_import(self, text, *, actor, apply, **options):
         return import_mentor_call_off_contracts(text, actor=actor, dry_run=not apply)

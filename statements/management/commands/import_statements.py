@@ -3,7 +3,7 @@ from statements.management.commands._csv_command import CsvImportCommand
 
 
 class Command(CsvImportCommand):
-    help = "Create statements for every provider with a contract for the cohort (06 §5)."
+    help = "Create statements for every provider with a contract for the cohort."
 
     def run_import(self, text, *, actor, apply, **options):
         return import_statements(text, actor=actor, dry_run=not apply)

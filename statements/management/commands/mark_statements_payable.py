@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from config import clock
 from config.actors import Actor
-from config.api.params import parse_uuid
+from config.ids import parse_uuid
 from statements.models import Statement
 from statements.selectors import statement_ids_due_payable
 from statements.services import statement_make_payable

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from config.actors import Actor
-from config.api.params import parse_uuid
 from config.errors import DomainError
+from config.ids import parse_uuid
 from statements.models import Statement
 from statements.services import statement_authorise_and_pay, statement_pay
 

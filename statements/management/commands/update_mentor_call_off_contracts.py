@@ -5,7 +5,7 @@ from statements.management.commands._csv_command import CsvImportCommand
 class Command(CsvImportCommand):
     help = (
         "Create the next mentor contract version for each changed row and point the unpaid statements "
-        "at it (06 §5, D7). Dry run unless --commit."
+        "at it. Dry run unless --commit."
     )
     commit_flag = True
 

@@ -1,4 +1,4 @@
-"""POST /api/v3/participant-declarations: resolution, the ordered rules of 04 §6 and creation (04 §7)."""
+"""POST /api/v3/participant-declarations: resolution, the ordered rules and creation."""
 
 import datetime as dt
 
@@ -47,7 +47,7 @@ def errors(*pairs):
     return {"errors": [{"title": title, "detail": detail} for title, detail in pairs]}
 
 
-# --- 04 §13 scenarios -------------------------------------------------------------------------------
+# --- acceptance scenarios -------------------------------------------------------------------------------
 
 
 def test_fundable_ect_started_is_eligible_on_the_next_output_statement(provider_client, ect, statement):
@@ -161,7 +161,12 @@ def test_resubmission_after_void_creates_a_second_declaration(provider_client, e
 
 @pytest.mark.parametrize("old_state", ["ineligible", "awaiting_clawback", "clawed_back"])
 def test_slot_reopens_after_non_live_states(provider_client, ect, lead_provider, old_state):
-    DeclarationFactory(lead_provider=lead_provider, enrolment=ect, state=old_state)
+    DeclarationFactory(
+        lead_provider=lead_provider,
+        enrolment=ect,
+        state=old_state,
+        declaration_date=dt.datetime(2024, 10, 2, 9, 30, tzinfo=dt.UTC),
+    )
 
     response = post(provider_client, person(ect).id)
 
@@ -185,6 +190,80 @@ def test_duplicate_by_trn_is_ineligible(provider_client, other_lead_provider, ec
     assert history(declaration) == [(None, "submitted", None), ("submitted", "ineligible", "duplicate")]
     line = StatementLineItem.objects.get(declaration=declaration)
     assert (line.statement, line.state) == (statement, "ineligible")
+
+
+@pytest.fixture
+def refused_duplicate(provider_client, other_lead_provider, ect):
+    """The provider's declaration for a teacher already paid for under another registration (same TRN):
+    refused as a duplicate, `ineligible`, with a line on the next statement."""
+    twin = enrol(lead_provider=other_lead_provider, participant=ParticipantFactory(trn=person(ect).trn))
+    DeclarationFactory(lead_provider=other_lead_provider, enrolment=twin, paid=True)
+    response = post(provider_client, person(ect).id)
+    assert response.json()["data"]["attributes"]["state"] == "ineligible"
+    return Declaration.objects.get(pk=response.json()["data"]["id"]), response.json()
+
+
+def test_retries_of_a_refused_duplicate_return_it_unchanged(provider_client, ect, refused_duplicate):
+    declaration, first = refused_duplicate
+    before = counts()
+
+    responses = [post(provider_client, person(ect).id) for _ in range(2)]
+
+    assert [response.status_code for response in responses] == [200, 200]
+    assert [response.json() for response in responses] == [first, first]
+    assert counts() == before  # no declaration, history row or statement line added
+    assert Declaration.objects.filter(participant=person(ect)).get() == declaration
+    assert StatementLineItem.objects.filter(declaration=declaration).count() == 1
+    assert attempts() == 3
+    assert DeclarationAttempt.objects.filter(declaration=declaration).count() == 3
+
+
+def test_retry_of_a_refused_duplicate_answers_even_when_the_rules_would_now_refuse_it(
+    provider_client, ect, statement, refused_duplicate
+):
+    _, first = refused_duplicate
+    type(statement).objects.filter(pk=statement.pk).update(deadline_date=dt.date(2024, 1, 1))  # cohort closed
+
+    response = post(provider_client, person(ect).id)
+
+    assert response.status_code == 200
+    assert response.json() == first
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"declaration_date": "2024-10-02T09:30:00Z"},
+        {"evidence_held": "training-event-attended", "declaration_type": "retained-1",
+         "declaration_date": "2025-02-01T10:00:00Z"},
+    ],
+    ids=["another-date", "another-type-and-evidence"],
+)  # fmt: skip
+def test_a_changed_request_after_a_refused_duplicate_is_judged_afresh(
+    provider_client, ect, refused_duplicate, changed
+):
+    declaration, _ = refused_duplicate
+
+    response = post(provider_client, person(ect).id, **changed)
+
+    assert response.status_code == 200
+    assert response.json()["data"]["id"] != str(declaration.pk)
+    assert Declaration.objects.filter(participant=person(ect)).count() == 2
+    assert StatementLineItem.objects.filter(declaration__participant=person(ect)).count() == 2
+
+
+def test_another_providers_identical_request_is_not_a_retry_of_a_refused_duplicate(
+    provider_client, other_provider_client, ect, refused_duplicate
+):
+    """The retry is the provider's own: another provider sending the same attributes is judged by the rules
+    (here: it does not train the participant)."""
+    output_statement(other_provider_client.lead_provider, 2024)
+
+    response = post(other_provider_client, person(ect).id)
+
+    assert response.status_code == 422
+    assert response.json() == errors(("participant_id", texts.INVALID_PARTICIPANT))
+    assert Declaration.objects.filter(participant=person(ect)).count() == 1
 
 
 def test_duplicate_of_earliest_unsuperseded_declaration(provider_client, other_lead_provider, ect):
@@ -217,7 +296,7 @@ def test_voided_declaration_of_same_trn_is_not_a_duplicate(provider_client, othe
 def test_duplicate_with_no_open_statement_is_saved_unattached(
     provider_client, lead_provider, other_lead_provider
 ):
-    # D8: non-fundable, so rule #9 does not apply; the duplicate has nowhere to go.
+    # Non-fundable, so rule #9 does not apply; the duplicate has nowhere to go and is kept unattached.
     enrolment = enrol(lead_provider=lead_provider, not_yet_eligible=True)
     twin = enrol(lead_provider=other_lead_provider, participant=ParticipantFactory(trn=person(enrolment).trn))
     DeclarationFactory(lead_provider=other_lead_provider, enrolment=twin)

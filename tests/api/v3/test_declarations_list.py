@@ -1,4 +1,4 @@
-"""GET /api/v3/participant-declarations and /{id} (04 §10)."""
+"""GET /api/v3/participant-declarations and /{id}."""
 
 import datetime as dt
 
@@ -205,7 +205,7 @@ def test_bad_pagination(provider_client, params):
     assert response.json()["errors"][0]["title"] == "Bad request"
 
 
-# --- visibility (04 §10.1) ----------------------------------------------------------------------------
+# --- visibility ----------------------------------------------------------------------------
 
 
 def test_own_declarations_in_every_state_are_visible(provider_client, lead_provider):
@@ -348,7 +348,7 @@ def test_every_filter_has_an_index():
 
 
 def test_v3_schema_documents_the_declaration_endpoints():
-    from config.api.schema import generate_schema
+    from config.routes import generate_schema
 
     paths = generate_schema("v3")["paths"]
 

@@ -1,4 +1,4 @@
-"""PUT /api/v3/participant-declarations/{id}/void (04 §9)."""
+"""PUT /api/v3/participant-declarations/{id}/void."""
 
 import datetime as dt
 
@@ -168,7 +168,7 @@ def test_void_another_providers_declaration_is_not_found(other_provider_client, 
 
 def test_void_a_visible_previous_providers_declaration_is_not_found(other_provider_client, lead_provider):
     declaration = DeclarationFactory(lead_provider=lead_provider)
-    # Visible through 04 §10.1 …
+    # Visible to the other provider, which trains the participant …
     from participants.models import InductionRecord
     from tests.factories.partnerships import InductionProgrammeFactory, PartnershipFactory, cohort
 

@@ -87,7 +87,7 @@ def ids(response):
     return [item["id"] for item in response.json()["data"]]
 
 
-# --- visibility (02 §2.1) -----------------------------------------------------------------------------
+# --- visibility -----------------------------------------------------------------------------
 
 
 def test_another_providers_participant_is_not_listed_and_is_404(provider_client, other_lead_provider):
@@ -341,7 +341,7 @@ def test_updated_at_is_the_maximum_over_related_rows(provider_client, lead_provi
     assert attributes["updated_at"] == "2024-01-03T00:00:00Z"
 
 
-# --- filters, sort, pagination (02 §5.1) --------------------------------------------------------------
+# --- filters, sort, pagination --------------------------------------------------------------
 
 
 def test_cohort_filter_matches_the_schedule_cohort_of_l(provider_client, lead_provider):

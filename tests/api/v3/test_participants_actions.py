@@ -1,4 +1,4 @@
-"""PUT /api/v3/participants/ecf/{id}/defer|resume|withdraw (02 §6.1–6.4, 6.6)."""
+"""PUT /api/v3/participants/ecf/{id}/defer|resume|withdraw."""
 
 import datetime as dt
 
@@ -173,7 +173,7 @@ def test_defer_refused_from_deferred_and_withdrawn(provider_client, lead_provide
     assert_refused(response, [("participant_profile", message)], ir, before)
 
 
-# --- shared resolution (02 §6.2–6.3) ------------------------------------------------------------------
+# --- shared resolution ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("action", ["defer", "resume", "withdraw"])

@@ -1,4 +1,4 @@
-"""PUT /api/v3/participants/ecf/{id}/change-schedule (02 §6.5, 03 §4.4)."""
+"""PUT /api/v3/participants/ecf/{id}/change-schedule."""
 
 import datetime as dt
 
@@ -340,7 +340,7 @@ def test_every_failing_check_is_reported_in_order(provider_client, lead_provider
     )
 
 
-# --- payments-frozen cohorts (03 §4.4) ----------------------------------------------------------------
+# --- payments-frozen cohorts ----------------------------------------------------------------
 
 
 def frozen_ect(lead_provider, participant_type="ect"):

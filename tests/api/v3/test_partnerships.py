@@ -1,4 +1,4 @@
-"""GET /api/v3/partnerships/ecf and /{id} (03 §1.2–1.4)."""
+"""GET /api/v3/partnerships/ecf and /{id}."""
 
 import datetime as dt
 import uuid

@@ -1,4 +1,4 @@
-"""POST /api/v3/partnerships/ecf (03 §1.5): every validation rule broken on purpose, then each side effect."""
+"""POST /api/v3/partnerships/ecf: every validation rule broken on purpose, then each side effect."""
 
 import datetime as dt
 import uuid

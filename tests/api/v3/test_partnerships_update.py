@@ -1,4 +1,4 @@
-"""PUT/PATCH /api/v3/partnerships/ecf/{id} (03 §1.6): order of checks, each rule broken, then the effects."""
+"""PUT/PATCH /api/v3/partnerships/ecf/{id}: order of checks, each rule broken, then the effects."""
 
 import datetime as dt
 import uuid

@@ -1,4 +1,4 @@
-"""GET /api/v3/schools/ecf and /{id} (03 §2)."""
+"""GET /api/v3/schools/ecf and /{id}."""
 
 import datetime as dt
 import uuid

@@ -1,4 +1,4 @@
-"""GET /api/v3/statements and /api/v3/statements/{id} (05 §9)."""
+"""GET /api/v3/statements and /api/v3/statements/{id}."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""GET /api/v3/participants/ecf/transfers and /participants/ecf/{id}/transfers (02 §7)."""
+"""GET /api/v3/participants/ecf/transfers and /participants/ecf/{id}/transfers."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""GET /api/v3/unfunded-mentors/ecf and /{id} (02 §8)."""
+"""GET /api/v3/unfunded-mentors/ecf and /{id}."""
 
 import datetime as dt
 

@@ -4,7 +4,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.sandbox import seed
+from sandbox.seed import seed
 
 # Where `make run` serves; it passes its own HOST and PORT through SANDBOX_URL.
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8000/").rstrip("/") + "/"

@@ -12,11 +12,11 @@ from statements.models import (
     MentorCallOffContract,
     ParticipantBand,
     Statement,
-    StatementStateChange,
     StatementStatus,
 )
+from statements.services import statements_bulk_create
 
-from .common import ACTOR_FIELDS, COHORT_YEARS, create_missing, pk_map, rng, sid, utc
+from .common import ACTOR, COHORT_YEARS, create_missing, missing, pk_map, rng, sid, utc
 from .providers import LEAD_PROVIDERS
 
 VERSION = "0.0.1"
@@ -156,19 +156,7 @@ def seed_statements(providers: dict[str, LeadProvider], cohorts: dict[int, Cohor
                     )
                 )
     # (provider, cohort, year, month) is the table's own uniqueness; it also covers statements added by hand.
-    created = create_missing(
-        Statement, statements, ["lead_provider_id", "cohort_id", "year", "month"], audited=True
-    )
-    StatementStateChange.objects.bulk_create(
-        [
-            StatementStateChange(
-                statement_id=row.pk,
-                from_status=None,
-                to_status=row.status,
-                changed_at=row.created_at,
-                **ACTOR_FIELDS,
-            )
-            for row in created
-        ],
-        batch_size=500,
+    statements_bulk_create(
+        statements=missing(Statement, statements, ["lead_provider_id", "cohort_id", "year", "month"]),
+        actor=ACTOR,
     )

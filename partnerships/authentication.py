@@ -1,34 +1,24 @@
-"""Bearer-token authentication: a keyed digest of the presented token finds the provider.
+"""Bearer-token authentication of the API: a keyed digest of the presented token finds the provider.
 
+Referenced from settings (`DEFAULT_AUTHENTICATION_CLASSES`); the rate limiter shares `token_for_request`.
 One indexed query per request and no cache, so that a revoked token is refused on its next request.
 """
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from partnerships.models import LeadProvider, LeadProviderToken
+from config.api.clients import ACCESS_DENIED, ApiClient
+from partnerships.models import LeadProviderToken
 
 # Rails accepts `Bearer <t>`, `Token <t>` and `Token token="<t>"`; scheme names are case-sensitive.
 _HEADER = re.compile(r'^(?:Bearer|Token)\s+(?:token="(?P<quoted>[^"]+)"|(?P<bare>\S+))\s*$')
 
-ACCESS_DENIED = "HTTP Token: Access denied"
-
 # `last_used_at` is kept to the minute, so that most requests write nothing.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class ApiClient:
-    """`request.user` for API requests: the lead provider behind the token."""
-
-    lead_provider: LeadProvider
-    token: LeadProviderToken
-    is_authenticated: bool = True
 
 
 def token_from_header(header: str | None) -> str | None:
@@ -63,7 +53,8 @@ def token_for_request(request) -> LeadProviderToken | None:
 
 def note_token_use(token: LeadProviderToken) -> None:
     """Moves `last_used_at` on when it is a minute or more old; the condition in the UPDATE keeps
-    concurrent requests from writing it more than once."""
+    concurrent requests from writing it more than once. Wall-clock time: an operational stamp, not a
+    domain one, so sandbox time travel does not move it."""
     now = timezone.now()
     stale = now - LAST_USED_RESOLUTION
     if token.last_used_at is not None and token.last_used_at > stale:

@@ -1,4 +1,4 @@
-"""Review: the declarations list reads a page in a constant number of queries (no N+1)."""
+"""The declarations list reads a page in a constant number of queries (no N+1)."""
 
 import pytest
 from django.db import connection

@@ -1,4 +1,4 @@
-"""The sandbox data set behind `manage.py seed_sandbox` (07 §6), built per area.
+"""The sandbox data set behind `manage.py seed_sandbox`, built per area.
 
 Deterministic (uuid5 ids from fixed names, seeded generators) and idempotent: every area plans its rows
 first and inserts only those missing, so a second run adds nothing except a fresh token per provider.

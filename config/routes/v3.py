@@ -1,4 +1,4 @@
-"""Routes of API v3. Each app registers its viewsets here."""
+"""Routes of API v3: each app's viewsets of that version."""
 
 from config.api.routers import ApiRouter
 from declarations.api.v3 import DeclarationViewSet

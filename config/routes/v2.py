@@ -1,4 +1,4 @@
-"""Routes of API v2. Each app registers its viewsets here."""
+"""Routes of API v2: each app's viewsets of that version."""
 
 from config.api.routers import ApiRouter
 

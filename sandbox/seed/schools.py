@@ -11,16 +11,14 @@ from partnerships.models import (
     InductionProgramme,
     LeadProvider,
     Partnership,
-    PartnershipEvent,
-    PartnershipStateChange,
-    PartnershipStatus,
     ProgrammeChoice,
     School,
     SchoolCohort,
     TrainingProgramme,
 )
+from partnerships.services import partnerships_bulk_create
 
-from .common import ACTOR_FIELDS, COHORT_YEARS, create_missing, pk_map, rng, sid, utc
+from .common import ACTOR, COHORT_YEARS, create_missing, missing, pk_map, rng, sid, utc
 from .providers import LEAD_PROVIDERS, PROVIDER_PARTNERS, delivery_partner_id
 
 PLACES = (
@@ -232,10 +230,11 @@ def seed_partnerships(
     placements, challenged, relationship, original_id = plan_partnerships(specs)
     everything = [*placements, relationship]
 
-    partnerships = []
+    partnerships, challenges = [], {}
     for index, p in enumerate(everything):
         cohort = cohorts[p.year]
-        reason = challenged.get(p.partnership_id)
+        if p.partnership_id in challenged:  # the school challenged it in October
+            challenges[p.partnership_id] = (challenged[p.partnership_id], utc(p.year, 10, 3))
         partnerships.append(
             Partnership(
                 id=p.partnership_id,
@@ -244,60 +243,25 @@ def seed_partnerships(
                 cohort=cohort,
                 delivery_partner_id=delivery_partner_id(p.delivery_partner_name),
                 relationship=p.relationship,
-                # A protected FSM field may be set at construction.
-                status=PartnershipStatus.CHALLENGED if reason else PartnershipStatus.ACTIVE,
-                challenge_reason=reason,
-                challenged_at=utc(p.year, 10, 3) if reason else None,
                 challenge_deadline=_challenge_deadline(cohort),
                 created_at=utc(p.year, 6, 1) + dt.timedelta(minutes=index),
             )
         )
-    created = create_missing(Partnership, partnerships, ["id"])
-    _partnership_history(created, challenged)
+    partnerships_bulk_create(
+        partnerships=missing(Partnership, partnerships, ["id"]),
+        challenges=challenges,
+        actor=ACTOR,
+    )
 
     return _seed_school_cohorts(specs, everything, challenged, original_id, providers, cohorts)
 
 
 def _challenge_deadline(cohort: Cohort) -> dt.datetime:
-    """The academic-year start + 2 months − 1 day (03 §1.5 step 2), end of that day."""
+    """The academic-year start + 2 months − 1 day, end of that day."""
     start = cohort.academic_year_start_date
     year, month = start.year + (start.month + 2 - 1) // 12, (start.month + 2 - 1) % 12 + 1
     deadline = dt.date(year, month, start.day) - dt.timedelta(days=1)
     return dt.datetime.combine(deadline, dt.time(23, 59, 59), tzinfo=dt.UTC)
-
-
-def _partnership_history(created: list[Partnership], challenged: dict) -> None:
-    rows = []
-    for partnership in created:
-        rows.append(
-            PartnershipStateChange(
-                partnership=partnership,
-                event=PartnershipEvent.RELATIONSHIP_CREATED
-                if partnership.relationship
-                else PartnershipEvent.CREATED,
-                from_status=None,
-                to_status=PartnershipStatus.ACTIVE,
-                to_delivery_partner_id=partnership.delivery_partner_id,
-                changed_at=partnership.created_at,
-                **ACTOR_FIELDS,
-            )
-        )
-        reason = challenged.get(partnership.id)
-        if reason:
-            rows.append(
-                PartnershipStateChange(
-                    partnership=partnership,
-                    event=PartnershipEvent.CHALLENGED,
-                    from_status=PartnershipStatus.ACTIVE,
-                    to_status=PartnershipStatus.CHALLENGED,
-                    from_delivery_partner_id=partnership.delivery_partner_id,
-                    to_delivery_partner_id=partnership.delivery_partner_id,
-                    changed_at=partnership.challenged_at,
-                    **ACTOR_FIELDS,
-                    reason=reason,
-                )
-            )
-    PartnershipStateChange.objects.bulk_create(rows)
 
 
 def _seed_school_cohorts(

@@ -40,13 +40,8 @@ def _key(obj: models.Model, fields: Sequence[str]) -> tuple:
     return tuple(getattr(obj, field) for field in fields)
 
 
-def create_missing(
-    model: type[models.Model], objects: Iterable[models.Model], key: Sequence[str], *, audited: bool = False
-) -> list[models.Model]:
-    """Inserts the objects whose natural key (attnames) is not in the table yet; returns those inserted.
-
-    Audited models (simple-history) get their "+" history rows too, attributed to this command.
-    """
+def missing(model: type[models.Model], objects: Iterable[models.Model], key: Sequence[str]) -> list:
+    """The objects whose natural key (attnames) is not in the table yet (the first of each key)."""
     existing = set(model._default_manager.values_list(*key))
     seen: set[tuple] = set()
     new = []
@@ -56,6 +51,18 @@ def create_missing(
             continue
         seen.add(obj_key)
         new.append(obj)
+    return new
+
+
+def create_missing(
+    model: type[models.Model], objects: Iterable[models.Model], key: Sequence[str], *, audited: bool = False
+) -> list[models.Model]:
+    """Inserts the objects whose natural key (attnames) is not in the table yet; returns those inserted.
+
+    Audited models (simple-history) get their "+" history rows too, attributed to this command. Rows with
+    a state field go through their own app's bulk creator instead (it writes their state history).
+    """
+    new = missing(model, objects, key)
     if not new:
         return []
     if audited:

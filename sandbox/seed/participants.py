@@ -21,11 +21,11 @@ from participants.models import (
     Schedule,
     TrainingRecord,
     TrainingStatus,
-    TrainingStatusChange,
     WithdrawReason,
 )
+from participants.services import OpeningStatusChange, induction_records_bulk_create
 
-from .common import ACTOR_FIELDS, COHORT_YEARS, create_missing, pk_map, rng, sid, utc
+from .common import ACTOR, COHORT_YEARS, create_missing, missing, pk_map, rng, sid, utc
 from .schools import Placement, SchoolWorld, slug
 
 FIRST_NAMES = (
@@ -202,7 +202,7 @@ class Planner:
         return record
 
     def change_status(self, record: RecordPlan, to_status: str, reason: str | None, at: dt.datetime) -> None:
-        """Closes the current induction record and opens a copy with the new training status (02 §6.6)."""
+        """Closes the current induction record and opens a copy with the new training status."""
         current = record.current
         current.end = at
         current.induction_status = InductionStatus.CHANGED
@@ -346,7 +346,7 @@ class Planner:
         self.move(record, relationship, utc(2025, 1, 31, 17), transfer=True)
 
     def _moved_out_of_frozen_cohort(self) -> None:
-        """2022 ECTs moved by DfE to 2024 on an extended schedule when 2022 was frozen (03 §4.4)."""
+        """2022 ECTs moved by DfE to 2024 on an extended schedule when 2022 was frozen."""
         moved = 0
         for record in self._plain("ect", 2022):
             target = self.world.active.get((2024, record.placement.school.id))
@@ -361,7 +361,7 @@ class Planner:
                 break
 
     def _unfunded_mentors(self) -> None:
-        """ECTs whose mentor trains with another provider (02 §8)."""
+        """ECTs whose mentor trains with another provider."""
         for number, year in enumerate((2023, 2024, 2025)):
             mentors = self._plain("mentor", year)
             mentor = mentors[number % len(mentors)]
@@ -471,7 +471,7 @@ def seed_participants(world: SchoolWorld) -> ParticipantCounts:
     create_missing(TrainingRecord, records, ["id"])
 
     inductions = []
-    changes: dict[tuple, tuple[PersonPlan, RecordPlan, InductionPlan]] = {}
+    opened_by: dict[tuple, OpeningStatusChange] = {}
     for person in people:
         for record in person.records:
             for plan in record.inductions:
@@ -482,7 +482,8 @@ def seed_participants(world: SchoolWorld) -> ParticipantCounts:
                         schedule_id=schedules[plan.schedule],
                         start_date=plan.start,
                         end_date=plan.end,
-                        # A protected FSM field may be set at construction; its history row follows.
+                        # A protected FSM field may be set at construction; the participants app checks it
+                        # against the change that opened the record and writes that change's history row.
                         training_status=plan.training_status,
                         induction_status=plan.induction_status,
                         mentor_id=plan.mentor_record_id,
@@ -492,32 +493,17 @@ def seed_participants(world: SchoolWorld) -> ParticipantCounts:
                     )
                 )
                 if plan.change is not None:
-                    changes[(record.id, plan.start)] = (person, record, plan)
-    created = create_missing(InductionRecord, inductions, ["training_record_id", "start_date"])
-
-    new_keys = {(row.training_record_id, row.start_date) for row in created}
-    if new_keys & changes.keys():
-        record_ids = {key[0] for key in new_keys & changes.keys()}
-        induction_ids = pk_map(
-            InductionRecord, ["training_record_id", "start_date"], training_record_id__in=record_ids
-        )
-        history = []
-        for key in sorted(new_keys & changes.keys(), key=lambda k: (str(k[0]), k[1])):
-            _, record, plan = changes[key]
-            from_status, change = plan.change
-            history.append(
-                TrainingStatusChange(
-                    training_record_id=record.id,
-                    lead_provider_id=plan.placement.lead_provider_id,
-                    induction_record_id=induction_ids[key],
-                    from_status=from_status,
-                    to_status=change.to_status,
-                    changed_at=change.at,
-                    **ACTOR_FIELDS,
-                    reason=change.reason,
-                )
-            )
-        TrainingStatusChange.objects.bulk_create(history, batch_size=500)
+                    from_status, change = plan.change
+                    opened_by[(record.id, plan.start)] = OpeningStatusChange(
+                        lead_provider_id=plan.placement.lead_provider_id,
+                        from_status=from_status,
+                        reason=change.reason,
+                        at=change.at,
+                    )
+    new = missing(InductionRecord, inductions, ["training_record_id", "start_date"])
+    induction_records_bulk_create(
+        records=[(row, opened_by.get((row.training_record_id, row.start_date))) for row in new], actor=ACTOR
+    )
 
     id_changes = [
         ParticipantIdChange(

@@ -1,5 +1,6 @@
-"""Review: a submission racing a DfE eligibility change must not strand a declaration in `submitted`,
-and must not deadlock (lock order: training record → participant → declaration, as participants uses)."""
+"""Declarations racing DfE eligibility changes and the statement runs: a submission racing an eligibility
+change must not strand a declaration in `submitted`, nothing may deadlock (lock order: training record →
+participant → declaration, as participants uses; statement rows before declarations)."""
 
 import threading
 
@@ -10,6 +11,7 @@ from config.actors import Actor
 from declarations import services
 from declarations.models import Declaration
 from participants.services import participant_set_eligibility
+from statements.for_declarations import StatementLedgerForDeclarations
 from statements.models import StatementLineItem
 from tests.concurrency import in_threads
 from tests.conftest import make_provider_client
@@ -106,7 +108,7 @@ def test_void_of_mentor_completed_racing_eligibility_does_not_deadlock(monkeypat
 
 def test_submission_racing_the_payable_run_never_leaves_an_eligible_line_on_a_payable_statement(monkeypatch):
     """Around midnight a POST may pick the statement whose deadline is today while the payable run (already
-    on the next day) moves it: the statement row lock must order them (06 §4.4)."""
+    on the next day) moves it: the statement row lock must order them."""
     import datetime as dt
 
     from statements.services import statement_make_payable
@@ -117,14 +119,14 @@ def test_submission_racing_the_payable_run_never_leaves_an_eligible_line_on_a_pa
     client = make_provider_client(lead_provider)
 
     chosen, run_done = threading.Event(), threading.Event()
-    original = services.statement_attach_declaration
+    original = StatementLedgerForDeclarations.add_output_line
 
-    def pause_before_attach(**kwargs):
+    def pause_before_attach(self, **kwargs):
         chosen.set()
         run_done.wait(3)  # with the statement locked, the run waits for this commit instead
-        return original(**kwargs)
+        return original(self, **kwargs)
 
-    monkeypatch.setattr(services, "statement_attach_declaration", pause_before_attach)
+    monkeypatch.setattr(StatementLedgerForDeclarations, "add_output_line", pause_before_attach)
 
     def submit():
         return client.post_json(URL, declaration_body(enrolment.training_record.participant_id)).status_code
@@ -168,10 +170,10 @@ def test_two_promotions_crossing_providers_do_not_deadlock(monkeypatch):
 
     arrived = {}
     lock = threading.Lock()
-    original = services.next_output_statement
+    original = StatementLedgerForDeclarations.next_output_statement
 
-    def pause_after_first_lock(**kwargs):
-        statement = original(**kwargs)
+    def pause_after_first_lock(self, **kwargs):
+        statement = original(self, **kwargs)
         me = threading.get_ident()
         with lock:
             first_call = me not in arrived
@@ -186,7 +188,7 @@ def test_two_promotions_crossing_providers_do_not_deadlock(monkeypatch):
                 threading.Event().wait(1)
         return statement
 
-    monkeypatch.setattr(services, "next_output_statement", pause_after_first_lock)
+    monkeypatch.setattr(StatementLedgerForDeclarations, "next_output_statement", pause_after_first_lock)
     actor = Actor.command("test")
 
     results, errors = in_threads(

@@ -1,4 +1,4 @@
-"""Declarations in every state and the statement calendar paid through the real runs (04, 06 §4).
+"""Declarations in every state and the statement calendar paid through the real runs.
 
 Everything goes through the services the API and the finance commands use, replayed in time order with
 `clock.travel_to`: each declaration is submitted "at" a past moment inside its milestone window with the
@@ -327,7 +327,7 @@ class Scenario:
             elif number == 1:
                 self.void(plan, utc(2025, 3, 3, 9))
 
-        # 2025 ECTs (detailed evidence, 04 §5.1): started, optional evidence. Paid, payable or eligible.
+        # 2025 ECTs (evidence per declaration type): started, optional evidence. Paid, payable or eligible.
         ects_2025 = self.candidates("ect", 2025)[:28]
         for number, (person, record) in enumerate(ects_2025):
             evidence = (

@@ -1,7 +1,7 @@
-"""Review: a DfE admin edit of a training record must reach providers polling `filter[updated_since]`.
+"""A DfE admin edit of a training or induction record must reach providers polling `filter[updated_since]`.
 
-02 §5.1: the v3 participants `updated_since` filter reads the person's `updated_at`, which every write to a
-training record touches (07 §0); an admin edit is such a write.
+The v3 participants `updated_since` filter reads the person's `updated_at`, which every write to their
+training or induction records touches; an admin edit is such a write.
 """
 
 import datetime as dt

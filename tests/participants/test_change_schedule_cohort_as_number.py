@@ -1,5 +1,5 @@
-"""Review: change-schedule `cohort` may be a number (02 §6.5), including a JSON number written 2024.0,
-as partnership create already accepts (03 §1.5)."""
+"""Change-schedule's `cohort` may be a number, including a JSON number written 2024.0, as partnership
+create already accepts."""
 
 import pytest
 
