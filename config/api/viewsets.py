@@ -7,6 +7,7 @@ from rest_framework.viewsets import GenericViewSet
 from config.actors import Actor
 from config.api.filters import ApiFilterBackend
 from config.api.params import filter_params, require_filter, sort_fields
+from config.api.versioning import version_of_path
 from config.ids import parse_uuid
 
 
@@ -18,6 +19,18 @@ class ProviderViewSet(GenericViewSet):
     required_filters: tuple[str, ...] = ()
     default_ordering: tuple[str, ...] = ("created_at",)
     sortable = False  # v3 lists that honour `sort`
+    # The representation per version ({"v1": ..., "v3": ...}); `serializer_class` when one serves all.
+    serializer_classes: dict[str, type] = {}
+
+    @property
+    def api_version(self) -> str:
+        """The version of the route that was called ("v1", "v2", "v3"); see `config.api.versioning`."""
+        return getattr(self.request, "version", None) or version_of_path(self.request.path)
+
+    def get_serializer_class(self):
+        if self.serializer_classes:
+            return self.serializer_classes[self.api_version]
+        return super().get_serializer_class()
 
     @property
     def lead_provider(self):

@@ -147,7 +147,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "URL_FORMAT_OVERRIDE": None,
-    "DEFAULT_VERSIONING_CLASS": None,
+    "DEFAULT_VERSIONING_CLASS": "config.api.versioning.PathPrefixVersioning",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.renderers.FirstRendererNegotiation",
 }
 
