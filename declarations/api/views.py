@@ -23,10 +23,9 @@ from declarations.services import declaration_submit, declaration_void
 
 # Versions that also serve the list as `participant-declarations.csv`.
 CSV_VERSIONS = ("v1", "v2")
-CSV_BATCH_SIZE = 1000
 
 
-def created_order_batches(queryset: QuerySet, *, size: int = CSV_BATCH_SIZE) -> Iterator[list]:
+def created_order_batches(queryset: QuerySet, *, size: int) -> Iterator[list]:
     """`queryset` in (created_at, id) order, `size` rows at a time, each batch one keyset query: memory
     holds one batch, and a late batch costs what the first does (no OFFSET)."""
     queryset = queryset.order_by("created_at", "pk")
@@ -53,6 +52,7 @@ class DeclarationViewSet(ProviderViewSet):
     schema = DeclarationSchema()
     serializer_classes = SERIALIZERS
     default_ordering = ("created_at",)
+    csv_batch_size = 1000  # rows per query of a CSV download
 
     @property
     def filterset_class(self):
@@ -85,7 +85,7 @@ class DeclarationViewSet(ProviderViewSet):
         queryset = self.filter_queryset(self.get_queryset())
 
         def rows():
-            for batch in created_order_batches(queryset):
+            for batch in created_order_batches(queryset, size=self.csv_batch_size):
                 for resource in self.serialize_many(batch):
                     yield {"id": resource["id"], **resource["attributes"]}
 
