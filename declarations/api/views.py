@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -41,10 +42,16 @@ def created_order_batches(queryset: QuerySet, *, size: int) -> Iterator[list]:
 
 
 class DeclarationSchema(ApiAutoSchema):
-    """A successful submission answers 200 with the declaration (never 201), as the contracts say."""
+    """A successful submission answers 200 with the declaration (never 201), as the contracts say; the CSV
+    download is documented with the filters of its list."""
 
     def _is_create_operation(self) -> bool:
         return False
+
+    def get_filter_backends(self):
+        if getattr(self.view, "action", None) == "download":
+            return self.view.filter_backends
+        return super().get_filter_backends()
 
 
 @extend_schema(tags=["participant declarations"])
@@ -68,17 +75,19 @@ class DeclarationViewSet(ProviderViewSet):
         return self.get_queryset()
 
     def initial(self, request, *args, **kwargs):
-        # `.csv` is a route of the v1/v2 list only; anywhere else it is an unknown route (404 before auth).
-        if kwargs.get("format") == "csv" and not (self.action == "list" and self.api_version in CSV_VERSIONS):
+        # The download has its own route (`participant-declarations.csv`, v1/v2 only); a `.csv` suffix on
+        # any other route is an unknown route: 404 before authentication.
+        if kwargs.get("format") == "csv" or (
+            self.action == "download" and self.api_version not in CSV_VERSIONS
+        ):
             raise Http404
         super().initial(request, *args, **kwargs)
 
-    def list(self, request, *args, **kwargs):
-        if self.format_kwarg == "csv":
-            return self.csv_download()
-        return super().list(request, *args, **kwargs)
-
-    def csv_download(self):
+    @extend_schema(
+        summary="Every matching declaration as CSV (not paginated)",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def download(self, request, *args, **kwargs):
         """Every matching declaration (page parameters ignored), streamed batch by batch."""
         serializer_class = self.get_serializer_class()
         columns = ["id", *serializer_class().fields["attributes"].fields]

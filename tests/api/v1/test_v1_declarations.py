@@ -2,6 +2,7 @@
 
 import pytest
 
+from config.routes import generate_schema
 from tests.api.declarations_v1_v2 import *  # noqa: F403  (the v1/v2 scenarios, run here for v1)
 from tests.api.declarations_v1_v2 import STATES, assert_contract, csv_rows
 from tests.factories.declarations import DeclarationFactory
@@ -63,16 +64,28 @@ def test_csv_columns(provider_client, lead_provider):
 
 
 def test_v1_schema_documents_the_declaration_endpoints():
-    from config.routes import generate_schema
-
     schema = generate_schema("v1")
     paths = schema["paths"]
 
     assert set(paths["/api/v1/participant-declarations"]) == {"get", "post"}
     assert set(paths["/api/v1/participant-declarations/{id}"]) == {"get"}
     assert set(paths["/api/v1/participant-declarations/{id}/void"]) == {"put"}
+    download = paths["/api/v1/participant-declarations.csv"]["get"]
+    assert list(download["responses"]["200"]["content"]) == ["text/csv"]
+    assert {p["name"] for p in download["parameters"]} == {"filter[participant_id]", "filter[updated_since]"}
     parameters = {p["name"] for p in paths["/api/v1/participant-declarations"]["get"]["parameters"]}
     assert parameters == {"filter[participant_id]", "filter[updated_since]", "page[page]", "page[per_page]"}
     assert "200" in paths["/api/v1/participant-declarations"]["post"]["responses"]
     attributes = schema["components"]["schemas"]["V1DeclarationAttributes"]["properties"]
     assert ["id", *attributes] == COLUMNS
+
+
+def test_v3_has_no_csv(provider_client, lead_provider, anonymous_client):
+    DeclarationFactory(lead_provider=lead_provider)
+
+    for client in (provider_client, anonymous_client):
+        response = client.get("/api/v3/participant-declarations.csv")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/vnd.api+json"
+        assert response.json() == {"error": "Resource not Found"}
+    assert "/api/v3/participant-declarations.csv" not in generate_schema("v3")["paths"]

@@ -70,6 +70,9 @@ def test_v2_schema_documents_the_declaration_endpoints():
     assert set(paths["/api/v2/participant-declarations"]) == {"get", "post"}
     assert set(paths["/api/v2/participant-declarations/{id}"]) == {"get"}
     assert set(paths["/api/v2/participant-declarations/{id}/void"]) == {"put"}
+    download = paths["/api/v2/participant-declarations.csv"]["get"]
+    assert list(download["responses"]["200"]["content"]) == ["text/csv"]
+    assert {p["name"] for p in download["parameters"]} == {"filter[participant_id]", "filter[updated_since]"}
     parameters = {p["name"] for p in paths["/api/v2/participant-declarations"]["get"]["parameters"]}
     assert parameters == {"filter[participant_id]", "filter[updated_since]", "page[page]", "page[per_page]"}
     assert "200" in paths["/api/v2/participant-declarations"]["post"]["responses"]
