@@ -38,7 +38,8 @@ def created_order_batches(queryset: QuerySet, *, size: int) -> Iterator[list]:
         if len(batch) < size:
             return
         last = batch[-1]
-        after = Q(created_at__gt=last.created_at) | Q(created_at=last.created_at, pk__gt=last.pk)
+        # (created_at, id) > last, with `created_at >= last` on its own so the index range starts there.
+        after = Q(created_at__gte=last.created_at) & (Q(created_at__gt=last.created_at) | Q(pk__gt=last.pk))
 
 
 class DeclarationSchema(ApiAutoSchema):

@@ -697,3 +697,16 @@ def test_csv_reads_in_batches_of_one_query_each(provider_client, lead_provider, 
         other_queries.add(len(captured.captured_queries) - declaration_queries(captured))
 
     assert len(other_queries) == 1
+
+
+def test_csv_batches_lose_no_row_when_creation_times_tie(provider_client, lead_provider, url, monkeypatch):
+    monkeypatch.setattr(DeclarationViewSet, "csv_batch_size", 2)
+    template = DeclarationFactory(lead_provider=lead_provider, voided=True)
+    bulk_add(lead_provider, template, output_statement(lead_provider), 4)
+    Declaration.objects.update(created_at=dt.datetime(2024, 10, 1, tzinfo=dt.UTC))
+
+    rows = csv_rows(provider_client.get(f"{url}.csv"))
+
+    expected = sorted(str(pk) for pk in Declaration.objects.values_list("pk", flat=True))
+    assert [row[0] for row in rows[1:]] == expected
+    assert rows == json_as_csv(provider_client.get(url))
