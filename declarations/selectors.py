@@ -1,6 +1,5 @@
 """Reads for declarations: who a submission is about and what a provider may see."""
 
-
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
@@ -83,27 +82,35 @@ def with_api_fields(queryset: QuerySet[Declaration]) -> QuerySet[Declaration]:
     )
 
 
-def visible_declarations(*, lead_provider) -> QuerySet[Declaration]:
-    """The provider's own declarations, plus live declarations of any provider for people it
-    trains (active/completed induction records; leaving ones up to the record's end date)."""
+# API versions whose lists keep the original visibility: no declarations reached through a leaving record.
+VERSIONS_WITHOUT_LEAVING_RECORDS = ("v1", "v2")
+
+
+def visible_declarations(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
+    """The provider's own declarations, plus live declarations of any provider for people it trains:
+    through its active or completed induction records, and (from v3 on) leaving ones up to the record's end
+    date."""
     records_with_provider = InductionRecord.objects.filter(
         training_record_id=OuterRef("training_record_id"),
         induction_programme__partnership__lead_provider=lead_provider,
     )
     trained = Exists(
         records_with_provider.filter(induction_status__in=[InductionStatus.ACTIVE, InductionStatus.COMPLETED])
-    ) | Exists(
-        records_with_provider.filter(induction_status=InductionStatus.LEAVING).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("declaration_date"))
-        )
     )
+    if api_version not in VERSIONS_WITHOUT_LEAVING_RECORDS:
+        trained |= Exists(
+            records_with_provider.filter(induction_status=InductionStatus.LEAVING).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("declaration_date"))
+            )
+        )
     return Declaration.objects.filter(
         Q(lead_provider=lead_provider) | (Q(state__in=Declaration.LIVE_STATES) & trained)
     )
 
 
-def declaration_list(*, lead_provider) -> QuerySet[Declaration]:
-    return with_api_fields(visible_declarations(lead_provider=lead_provider))
+def declaration_list(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
+    """What the provider may list and show in `api_version`, with everything any version renders."""
+    return with_api_fields(visible_declarations(lead_provider=lead_provider, api_version=api_version))
 
 
 def own_declarations(*, lead_provider) -> QuerySet[Declaration]:

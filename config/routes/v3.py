@@ -1,7 +1,7 @@
 """Routes of API v3: each app's viewsets of that version."""
 
 from config.api.routers import ApiRouter
-from declarations.api.v3 import DeclarationViewSet
+from declarations.api.views import DeclarationViewSet
 from participants.api.v3 import (
     ParticipantTransferViewSet,
     ParticipantViewSet,

@@ -1,17 +1,13 @@
-"""v3 participant declarations: submit, list, show and void."""
+"""The representations of a participant declaration, one per API version, and the documented POST body.
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+Every version renders the same declaration read by `declarations.selectors`; only the attribute set differs.
+"""
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from config.api.body import request_attributes
 from config.api.serializers import TimestampField, resource_serializer
-from config.api.viewsets import ProviderViewSet
-from declarations.filters import DeclarationFilter
 from declarations.models import Declaration, DeclarationStateChange, EvidenceHeld
-from declarations.selectors import declaration_for_api, declaration_list, own_declarations
-from declarations.services import declaration_submit, declaration_void
 from participants.models import CourseIdentifier, DeclarationType
 
 UPLIFT_STATES = (Declaration.State.PAID, Declaration.State.AWAITING_CLAWBACK, Declaration.State.CLAWED_BACK)
@@ -21,7 +17,50 @@ def _id(value) -> str | None:
     return None if value is None else str(value)
 
 
-class DeclarationAttributes(serializers.Serializer):
+class CommonAttributes(serializers.Serializer):
+    """The methods every version's attributes share; each version lists its fields in its own order."""
+
+    def get_participant_id(self, declaration) -> str:
+        return str(declaration.participant_id)
+
+    def get_state(self, declaration) -> str:
+        return declaration.wire_state
+
+    @extend_schema_field({"type": "boolean", "nullable": True})
+    def get_has_passed(self, declaration):
+        return None
+
+
+class V1DeclarationAttributes(CommonAttributes):
+    participant_id = serializers.SerializerMethodField()
+    declaration_type = serializers.CharField(read_only=True)
+    course_identifier = serializers.CharField(read_only=True)
+    eligible_for_payment = serializers.SerializerMethodField()
+    declaration_date = TimestampField()
+    updated_at = TimestampField()
+    voided = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+    has_passed = serializers.SerializerMethodField()
+
+    def get_eligible_for_payment(self, declaration) -> bool:
+        # A paid declaration is no longer "eligible for payment".
+        return declaration.state in (Declaration.State.ELIGIBLE, Declaration.State.PAYABLE)
+
+    def get_voided(self, declaration) -> bool:
+        return declaration.state == Declaration.State.VOIDED
+
+
+class V2DeclarationAttributes(CommonAttributes):
+    participant_id = serializers.SerializerMethodField()
+    declaration_type = serializers.CharField(read_only=True)
+    course_identifier = serializers.CharField(read_only=True)
+    declaration_date = TimestampField()
+    updated_at = TimestampField()
+    state = serializers.SerializerMethodField()
+    has_passed = serializers.SerializerMethodField()
+
+
+class V3DeclarationAttributes(CommonAttributes):
     participant_id = serializers.SerializerMethodField()
     declaration_type = serializers.CharField(read_only=True)
     declaration_date = TimestampField()
@@ -38,12 +77,6 @@ class DeclarationAttributes(serializers.Serializer):
     evidence_held = serializers.CharField(read_only=True, allow_null=True)
     has_passed = serializers.SerializerMethodField()
     lead_provider_name = serializers.CharField(source="lead_provider.name", read_only=True)
-
-    def get_participant_id(self, declaration) -> str:
-        return str(declaration.participant_id)
-
-    def get_state(self, declaration) -> str:
-        return declaration.wire_state
 
     def get_delivery_partner_id(self, declaration) -> str | None:
         return _id(declaration.delivery_partner_id)
@@ -71,10 +104,6 @@ class DeclarationAttributes(serializers.Serializer):
             and (declaration.sparsity_uplift or declaration.pupil_premium_uplift)
         )
 
-    @extend_schema_field({"type": "boolean", "nullable": True})
-    def get_has_passed(self, declaration):
-        return None
-
 
 class DeclarationRequestAttributes(serializers.Serializer):
     """Documentation of the POST body; the service reads the body itself, nothing is validated here."""
@@ -98,41 +127,14 @@ class DeclarationRequest(serializers.Serializer):
     data = DeclarationRequestData()
 
 
-DeclarationSerializer = resource_serializer(
-    "ParticipantDeclaration", "participant-declaration", DeclarationAttributes
+V1DeclarationSerializer = resource_serializer(
+    "V1ParticipantDeclaration", "participant-declaration", V1DeclarationAttributes
+)
+V2DeclarationSerializer = resource_serializer(
+    "V2ParticipantDeclaration", "participant-declaration", V2DeclarationAttributes
+)
+V3DeclarationSerializer = resource_serializer(
+    "ParticipantDeclaration", "participant-declaration", V3DeclarationAttributes
 )
 
-
-@extend_schema(tags=["participant declarations"])
-class DeclarationViewSet(ProviderViewSet):
-    serializer_class = DeclarationSerializer
-    filterset_class = DeclarationFilter
-    default_ordering = ("created_at",)
-
-    def get_queryset(self):
-        return declaration_list(lead_provider=self.lead_provider)
-
-    def _respond(self, declaration) -> Response:
-        return Response({"data": self.serialize_one(declaration_for_api(pk=declaration.pk))})
-
-    @extend_schema(request=DeclarationRequest, responses=DeclarationSerializer)
-    def create(self, request, *args, **kwargs):
-        declaration = declaration_submit(
-            lead_provider=self.lead_provider,
-            attributes=request_attributes(request),
-            actor=self.actor,
-            token=self.token,
-        )
-        return self._respond(declaration)
-
-    @extend_schema(request=None, responses=DeclarationSerializer)
-    @action(detail=True, methods=["put"])
-    def void(self, request, pk=None):
-        # Only the caller's own declarations can be voided; another provider's is a 404.
-        declaration = declaration_void(declaration=self.get_object(), actor=self.actor)
-        return self._respond(declaration)
-
-    def get_object_queryset(self):
-        if self.action == "void":
-            return own_declarations(lead_provider=self.lead_provider)
-        return self.get_queryset()
+SERIALIZERS = {"v1": V1DeclarationSerializer, "v2": V2DeclarationSerializer, "v3": V3DeclarationSerializer}
