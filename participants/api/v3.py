@@ -15,16 +15,21 @@ from config.api.viewsets import ProviderViewSet
 from config.ids import parse_uuid
 from participants import services
 from participants.filters import ParticipantFilter, UpdatedSinceOnlyFilter
-from participants.models import EligibilityReason, EligibilityStatus, Participant, TrainingStatus
+from participants.models import Participant, TrainingStatus
 from participants.selectors import (
     build_transfers,
+    eligible_for_funding,
+    mentor_participant_id,
     participant_list,
     participant_page,
     participant_status,
+    shown_email,
     transfer_list,
     transfer_page,
+    trn_validated,
     unfunded_mentor_list,
     unfunded_mentor_page,
+    visible_participants,
 )
 
 
@@ -58,28 +63,17 @@ def enrolment(row, participant: Participant, page, now: dt.datetime) -> dict:
         change = page.status_changes.get((record.pk, TrainingStatus.DEFERRED))
         if change is not None:
             deferral = {"reason": change.displayed_reason, "date": timestamp(change.changed_at)}
-    if participant.trn is None and record.registration_trn is None:
-        trn_validated = None
-    else:
-        trn_validated = (
-            record.eligibility_status is not None
-            and record.eligibility_reason != EligibilityReason.DIFFERENT_TRN
-        )
-    eligible = {EligibilityStatus.ELIGIBLE: True, EligibilityStatus.INELIGIBLE: False}.get(
-        record.eligibility_status
-    )
-    email = row.preferred_email if row.preferred_email and row.preferred_email.strip() else participant.email
     return {
         "training_record_id": str(record.pk),
-        "email": email,
-        "mentor_id": str(row.mentor.participant_id) if is_ect and row.mentor_id else None,
+        "email": shown_email(row, participant),
+        "mentor_id": str(mentor_id) if (mentor_id := mentor_participant_id(row)) else None,
         "school_urn": school_cohort.school.urn,
         "participant_type": record.participant_type,
         "cohort": str(school_cohort.cohort.start_year),
         "training_status": row.training_status,
         "participant_status": participant_status(row, now),
-        "teacher_reference_number_validated": trn_validated,
-        "eligible_for_funding": eligible,
+        "teacher_reference_number_validated": trn_validated(record, participant),
+        "eligible_for_funding": eligible_for_funding(record),
         "pupil_premium_uplift": record.pupil_premium_uplift,
         "sparsity_uplift": record.sparsity_uplift,
         "schedule_identifier": row.schedule.schedule_identifier if row.schedule_id else None,
@@ -139,8 +133,8 @@ class ParticipantViewSet(ProviderViewSet):
     sortable = True
 
     def get_queryset(self):
-        # Visibility and the L-row filters are applied by ParticipantFilter, which always runs.
-        return Participant.objects.all()
+        # ParticipantFilter (which always runs) narrows this scope to L rows in the requested cohorts.
+        return visible_participants(lead_provider=self.lead_provider)
 
     def get_object_queryset(self):
         return participant_list(lead_provider=self.lead_provider)
