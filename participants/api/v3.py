@@ -5,23 +5,19 @@ import datetime as dt
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config import clock
-from config.api.body import request_attributes
 from config.api.serializers import TimestampField, resource_serializer
 from config.api.viewsets import ProviderViewSet
 from config.ids import parse_uuid
-from participants import services
-from participants.filters import ParticipantFilter, UpdatedSinceOnlyFilter
+from participants.api.wire import day, timestamp
+from participants.filters import UpdatedSinceOnlyFilter
 from participants.models import Participant, TrainingStatus
 from participants.selectors import (
     build_transfers,
     eligible_for_funding,
     mentor_participant_id,
-    participant_list,
-    participant_page,
     participant_status,
     shown_email,
     transfer_list,
@@ -29,21 +25,7 @@ from participants.selectors import (
     trn_validated,
     unfunded_mentor_list,
     unfunded_mentor_page,
-    visible_participants,
 )
-
-
-def timestamp(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def day(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).date()
-    return value.isoformat()
-
 
 # --- participants -------------------------------------------------------------------------------------
 
@@ -117,65 +99,8 @@ class ParticipantAttributes(serializers.Serializer):
 
 
 ParticipantSerializer = resource_serializer("ECFParticipant", "participant", ParticipantAttributes)
-
-
-class ParticipantActionRequest(serializers.Serializer):
-    course_identifier = serializers.CharField()
-    reason = serializers.CharField(required=False)
-    schedule_identifier = serializers.CharField(required=False)
-    cohort = serializers.CharField(required=False)
-
-
-@extend_schema(tags=["participants"])
-class ParticipantViewSet(ProviderViewSet):
-    serializer_class = ParticipantSerializer
-    filterset_class = ParticipantFilter
-    sortable = True
-
-    def get_queryset(self):
-        # ParticipantFilter (which always runs) narrows this scope to L rows in the requested cohorts.
-        return visible_participants(lead_provider=self.lead_provider)
-
-    def get_object_queryset(self):
-        return participant_list(lead_provider=self.lead_provider)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "page": getattr(self, "_page", None), "now": clock.now()}
-
-    def serialize_many(self, objects):
-        self._page = participant_page(lead_provider=self.lead_provider, participants=list(objects))
-        return super().serialize_many(objects)
-
-    def serialize_one(self, instance):
-        self._page = participant_page(lead_provider=self.lead_provider, participants=[instance])
-        return super().serialize_one(instance)
-
-    def _act(self, service, pk):
-        attributes = request_attributes(self.request)
-        participant = service(
-            participant_id=pk, attributes=attributes, lead_provider=self.lead_provider, actor=self.actor
-        )
-        return Response({"data": self.serialize_one(participant)})
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"])
-    def defer(self, request, pk=None):
-        return self._act(services.participant_defer, pk)
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"])
-    def resume(self, request, pk=None):
-        return self._act(services.participant_resume, pk)
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"])
-    def withdraw(self, request, pk=None):
-        return self._act(services.participant_withdraw, pk)
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"], url_path="change-schedule")
-    def change_schedule(self, request, pk=None):
-        return self._act(services.participant_change_schedule, pk)
+ParticipantSerializer.per_training_record = False  # one item per person, training records nested
+ParticipantSerializer.csv_columns = None  # no CSV download
 
 
 # --- transfers ----------------------------------------------------------------------------------------
