@@ -16,6 +16,8 @@ from config.ids import parse_uuid
 from config.reference import DEFAULT_FIRST_COHORT_YEAR
 from participants.models import (
     CourseIdentifier,
+    EligibilityReason,
+    EligibilityStatus,
     InductionRecord,
     InductionStatus,
     Participant,
@@ -34,6 +36,11 @@ TYPE_BY_COURSE = {
 
 
 # --- visibility -------------------------------------------------------------------------------
+#
+# The one place that says which participants a provider sees. Lists start from a scope
+# (`visible_participants`, `visible_induction_records`) and their FilterSets narrow it with the helpers
+# below, so that the cohort and training status filters always apply to the same L row that visibility
+# chose.
 
 
 def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> QuerySet[InductionRecord]:
@@ -44,6 +51,40 @@ def provider_induction_records(*, lead_provider, unchallenged: bool = True) -> Q
     return queryset
 
 
+def _in_cohorts(cohort_years: list[int] | None) -> Q:
+    """The schedule cohort condition: the named start years, or every cohort after 2020 when none named."""
+    if cohort_years is None:
+        return Q(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT_YEAR)
+    return Q(schedule__cohort__start_year__in=cohort_years)
+
+
+def latest_only(
+    queryset: QuerySet[InductionRecord],
+    *,
+    lead_provider,
+    cohort_years: list[int] | None = None,
+    training_status: str | None = None,
+    choose_within_cohorts: bool = False,
+) -> QuerySet[InductionRecord]:
+    """Narrows induction records to the provider's L rows, then to L's schedule cohort and training status.
+
+    With `choose_within_cohorts` (v1/v2) L is chosen among the records in those cohorts only, so a training
+    record whose latest record is in another cohort still shows its latest record in the named ones.
+    """
+    candidates = provider_induction_records(lead_provider=lead_provider)
+    if choose_within_cohorts:
+        candidates = candidates.filter(_in_cohorts(cohort_years))
+    latest_pk = (
+        candidates.filter(training_record_id=OuterRef("training_record_id"))
+        .order_by(*InductionRecord.LATEST_ORDER)
+        .values("pk")[:1]
+    )
+    queryset = queryset.filter(pk=Subquery(latest_pk)).filter(_in_cohorts(cohort_years))
+    if training_status is not None:
+        queryset = queryset.filter(training_status=training_status)
+    return queryset
+
+
 def latest_induction_records(
     *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
 ) -> QuerySet[InductionRecord]:
@@ -51,30 +92,91 @@ def latest_induction_records(
 
     Without `cohort_years` only cohorts after 2020 are considered.
     """
-    latest_pk = (
-        provider_induction_records(lead_provider=lead_provider)
-        .filter(training_record_id=OuterRef("training_record_id"))
-        .order_by(*InductionRecord.LATEST_ORDER)
-        .values("pk")[:1]
+    return latest_only(
+        provider_induction_records(lead_provider=lead_provider),
+        lead_provider=lead_provider,
+        cohort_years=cohort_years,
+        training_status=training_status,
     )
-    queryset = provider_induction_records(lead_provider=lead_provider).filter(pk=Subquery(latest_pk))
-    if cohort_years is None:
-        queryset = queryset.filter(schedule__cohort__start_year__gte=DEFAULT_FIRST_COHORT_YEAR)
-    else:
-        queryset = queryset.filter(schedule__cohort__start_year__in=cohort_years)
-    if training_status is not None:
-        queryset = queryset.filter(training_status=training_status)
-    return queryset
 
 
-def participant_list(
-    *, lead_provider, cohort_years: list[int] | None = None, training_status: str | None = None
+def visible_participants(*, lead_provider) -> QuerySet[Participant]:
+    """Persons the provider trains under an unchallenged partnership, in any cohort: the scope of the person
+    list, which `with_matching_latest_record` then narrows (by default to cohorts after 2020)."""
+    return Participant.objects.filter(
+        Exists(
+            provider_induction_records(lead_provider=lead_provider).filter(
+                training_record__participant_id=OuterRef("pk")
+            )
+        )
+    )
+
+
+def with_matching_latest_record(
+    participants: QuerySet[Participant],
+    *,
+    lead_provider,
+    cohort_years: list[int] | None = None,
+    training_status: str | None = None,
 ) -> QuerySet[Participant]:
-    """Persons with at least one training record whose L matches."""
+    """Narrows persons to those with at least one training record whose L matches."""
     latest = latest_induction_records(
         lead_provider=lead_provider, cohort_years=cohort_years, training_status=training_status
     )
-    return Participant.objects.filter(Exists(latest.filter(training_record__participant_id=OuterRef("pk"))))
+    return participants.filter(Exists(latest.filter(training_record__participant_id=OuterRef("pk"))))
+
+
+def participant_list(*, lead_provider) -> QuerySet[Participant]:
+    """The persons a provider sees (a show, and what "visible" means elsewhere)."""
+    return with_matching_latest_record(
+        visible_participants(lead_provider=lead_provider), lead_provider=lead_provider
+    )
+
+
+# --- one row per training record (v1/v2) -------------------------------------------------------------
+
+# Everything a flat participant row reads, joined in the row's own query.
+FLAT_ROW_RELATED = (
+    "training_record__participant",
+    "schedule",
+    "mentor",
+    "induction_programme__school_cohort__school",
+    "induction_programme__school_cohort__cohort",
+    "induction_programme__partnership",
+)
+
+
+def visible_induction_records(*, lead_provider) -> QuerySet[InductionRecord]:
+    """The scope of the one-row-per-training-record list: the provider's unchallenged induction records,
+    with what a row shows. Its FilterSet narrows them to L rows chosen within the requested cohorts."""
+    return provider_induction_records(lead_provider=lead_provider).select_related(*FLAT_ROW_RELATED)
+
+
+def flat_participant_record(*, lead_provider, participant_id) -> InductionRecord | None:
+    """The L row shown for one person: their ECT record's when they have both an ECT and a mentor record."""
+    pk = parse_uuid(participant_id)
+    if pk is None:
+        return None
+    return (
+        latest_only(
+            visible_induction_records(lead_provider=lead_provider),
+            lead_provider=lead_provider,
+            choose_within_cohorts=True,
+        )
+        .filter(training_record__participant_id=pk)
+        .order_by("training_record__participant_type", "training_record__created_at", "training_record_id")
+        .first()
+    )
+
+
+def flat_record_after_action(*, participant: Participant, course_identifier, lead_provider):
+    """The row an action answers with: the acted-on training record's relevant induction record."""
+    training_record = active_training_record(participant=participant, course_identifier=course_identifier)
+    if training_record is None:
+        return None
+    return relevant_induction_record(
+        training_record=training_record, lead_provider=lead_provider, related=FLAT_ROW_RELATED
+    )
 
 
 # --- one page of v3 participants ------------------------------------------------------------
@@ -150,6 +252,52 @@ def participant_status(record: InductionRecord, now: dt.datetime) -> str | None:
     return None
 
 
+# --- facts derived from one L row, the same in every version ---------------------------------------
+
+
+def shown_email(row: InductionRecord, participant: Participant) -> str:
+    """The school's preferred email for the record, else the person's account email."""
+    return row.preferred_email if row.preferred_email and row.preferred_email.strip() else participant.email
+
+
+def mentor_participant_id(row: InductionRecord):
+    """The person id of an ECT's mentor on this record (mentors have none)."""
+    is_ect = row.training_record.participant_type == TrainingRecordType.ECT
+    return row.mentor.participant_id if is_ect and row.mentor_id else None
+
+
+def trn_validated(record: TrainingRecord, participant: Participant) -> bool | None:
+    """None when no TRN is known at all; else whether eligibility was checked against the same TRN."""
+    if participant.trn is None and record.registration_trn is None:
+        return None
+    return (
+        record.eligibility_status is not None and record.eligibility_reason != EligibilityReason.DIFFERENT_TRN
+    )
+
+
+def eligible_for_funding(record: TrainingRecord) -> bool | None:
+    return {EligibilityStatus.ELIGIBLE: True, EligibilityStatus.INELIGIBLE: False}.get(
+        record.eligibility_status
+    )
+
+
+def teacher_reference_number(record: TrainingRecord, participant: Participant) -> str | None:
+    """v1/v2: the teacher-record TRN, falling back to the one captured at registration."""
+    return participant.trn or record.registration_trn
+
+
+def record_status(row: InductionRecord) -> str:
+    """v1/v2 `status`: the school-reported induction status folded into active or withdrawn."""
+    withdrawn = row.induction_status in (InductionStatus.WITHDRAWN, InductionStatus.CHANGED)
+    return "withdrawn" if withdrawn else "active"
+
+
+def row_updated_at(row: InductionRecord) -> dt.datetime:
+    """v1/v2 `updated_at`: the latest change to the person, this training record or this induction record."""
+    record = row.training_record
+    return max(record.participant.updated_at, record.updated_at, row.updated_at)
+
+
 # --- who an id names: participant actions and declaration submissions ------------------------------
 
 
@@ -182,13 +330,19 @@ def active_training_record(*, participant: Participant, course_identifier) -> Tr
     )
 
 
-def relevant_induction_record(*, training_record: TrainingRecord, lead_provider) -> InductionRecord | None:
-    """Step 3: the record's latest induction record under any partnership of the provider."""
+def relevant_induction_record(
+    *, training_record: TrainingRecord, lead_provider, related: tuple[str, ...] = ()
+) -> InductionRecord | None:
+    """The record's latest induction record under any partnership of the provider (challenged ones too):
+    the one an action changes. `related` adds joins for a caller that shows it."""
     return (
         provider_induction_records(lead_provider=lead_provider, unchallenged=False)
         .filter(training_record=training_record)
         .select_related(
-            "schedule__cohort", "induction_programme__school_cohort", "induction_programme__partnership"
+            "schedule__cohort",
+            "induction_programme__school_cohort",
+            "induction_programme__partnership",
+            *related,
         )
         .order_by(*InductionRecord.ACTION_ORDER)
         .first()

@@ -4,9 +4,13 @@ from django.urls import path
 
 from config.api.routers import ApiRouter
 from declarations.api.views import DeclarationViewSet
+from participants.api.views import ParticipantAliasViewSet, ParticipantViewSet
 
 router = ApiRouter()
 router.register("participant-declarations", DeclarationViewSet, basename="v1-participant-declaration")
+router.register("participants/ecf", ParticipantViewSet, basename="v1-participant")
+# The older paths of the participants list and actions.
+router.register("participants", ParticipantAliasViewSet, basename="v1-participant-alias")
 
 urlpatterns = [
     # The CSV download before the router's routes, whose `.csv` suffix would read it as the JSON list.

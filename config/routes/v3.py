@@ -2,12 +2,8 @@
 
 from config.api.routers import ApiRouter
 from declarations.api.views import DeclarationViewSet
-from participants.api.v3 import (
-    ParticipantTransferViewSet,
-    ParticipantViewSet,
-    TransferViewSet,
-    UnfundedMentorViewSet,
-)
+from participants.api.v3 import ParticipantTransferViewSet, TransferViewSet, UnfundedMentorViewSet
+from participants.api.views import ParticipantViewSet
 from partnerships.api.v3 import DeliveryPartnerViewSet, PartnershipViewSet, SchoolViewSet
 from statements.api.v3 import StatementViewSet
 

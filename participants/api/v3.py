@@ -5,40 +5,27 @@ import datetime as dt
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config import clock
-from config.api.body import request_attributes
 from config.api.serializers import TimestampField, resource_serializer
 from config.api.viewsets import ProviderViewSet
 from config.ids import parse_uuid
-from participants import services
-from participants.filters import ParticipantFilter, UpdatedSinceOnlyFilter
-from participants.models import EligibilityReason, EligibilityStatus, Participant, TrainingStatus
+from participants.api.wire import day, timestamp
+from participants.filters import UpdatedSinceOnlyFilter
+from participants.models import Participant, TrainingStatus
 from participants.selectors import (
     build_transfers,
-    participant_list,
-    participant_page,
+    eligible_for_funding,
+    mentor_participant_id,
     participant_status,
+    shown_email,
     transfer_list,
     transfer_page,
+    trn_validated,
     unfunded_mentor_list,
     unfunded_mentor_page,
 )
-
-
-def timestamp(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def day(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).date()
-    return value.isoformat()
-
 
 # --- participants -------------------------------------------------------------------------------------
 
@@ -58,28 +45,17 @@ def enrolment(row, participant: Participant, page, now: dt.datetime) -> dict:
         change = page.status_changes.get((record.pk, TrainingStatus.DEFERRED))
         if change is not None:
             deferral = {"reason": change.displayed_reason, "date": timestamp(change.changed_at)}
-    if participant.trn is None and record.registration_trn is None:
-        trn_validated = None
-    else:
-        trn_validated = (
-            record.eligibility_status is not None
-            and record.eligibility_reason != EligibilityReason.DIFFERENT_TRN
-        )
-    eligible = {EligibilityStatus.ELIGIBLE: True, EligibilityStatus.INELIGIBLE: False}.get(
-        record.eligibility_status
-    )
-    email = row.preferred_email if row.preferred_email and row.preferred_email.strip() else participant.email
     return {
         "training_record_id": str(record.pk),
-        "email": email,
-        "mentor_id": str(row.mentor.participant_id) if is_ect and row.mentor_id else None,
+        "email": shown_email(row, participant),
+        "mentor_id": str(mentor_id) if (mentor_id := mentor_participant_id(row)) else None,
         "school_urn": school_cohort.school.urn,
         "participant_type": record.participant_type,
         "cohort": str(school_cohort.cohort.start_year),
         "training_status": row.training_status,
         "participant_status": participant_status(row, now),
-        "teacher_reference_number_validated": trn_validated,
-        "eligible_for_funding": eligible,
+        "teacher_reference_number_validated": trn_validated(record, participant),
+        "eligible_for_funding": eligible_for_funding(record),
         "pupil_premium_uplift": record.pupil_premium_uplift,
         "sparsity_uplift": record.sparsity_uplift,
         "schedule_identifier": row.schedule.schedule_identifier if row.schedule_id else None,
@@ -123,65 +99,8 @@ class ParticipantAttributes(serializers.Serializer):
 
 
 ParticipantSerializer = resource_serializer("ECFParticipant", "participant", ParticipantAttributes)
-
-
-class ParticipantActionRequest(serializers.Serializer):
-    course_identifier = serializers.CharField()
-    reason = serializers.CharField(required=False)
-    schedule_identifier = serializers.CharField(required=False)
-    cohort = serializers.CharField(required=False)
-
-
-@extend_schema(tags=["participants"])
-class ParticipantViewSet(ProviderViewSet):
-    serializer_class = ParticipantSerializer
-    filterset_class = ParticipantFilter
-    sortable = True
-
-    def get_queryset(self):
-        # Visibility and the L-row filters are applied by ParticipantFilter, which always runs.
-        return Participant.objects.all()
-
-    def get_object_queryset(self):
-        return participant_list(lead_provider=self.lead_provider)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "page": getattr(self, "_page", None), "now": clock.now()}
-
-    def serialize_many(self, objects):
-        self._page = participant_page(lead_provider=self.lead_provider, participants=list(objects))
-        return super().serialize_many(objects)
-
-    def serialize_one(self, instance):
-        self._page = participant_page(lead_provider=self.lead_provider, participants=[instance])
-        return super().serialize_one(instance)
-
-    def _act(self, service, pk):
-        attributes = request_attributes(self.request)
-        participant = service(
-            participant_id=pk, attributes=attributes, lead_provider=self.lead_provider, actor=self.actor
-        )
-        return Response({"data": self.serialize_one(participant)})
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"])
-    def defer(self, request, pk=None):
-        return self._act(services.participant_defer, pk)
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"])
-    def resume(self, request, pk=None):
-        return self._act(services.participant_resume, pk)
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"])
-    def withdraw(self, request, pk=None):
-        return self._act(services.participant_withdraw, pk)
-
-    @extend_schema(request=ParticipantActionRequest, responses=ParticipantSerializer)
-    @action(detail=True, methods=["put"], url_path="change-schedule")
-    def change_schedule(self, request, pk=None):
-        return self._act(services.participant_change_schedule, pk)
+ParticipantSerializer.per_training_record = False  # one item per person, training records nested
+ParticipantSerializer.csv_columns = None  # no CSV download
 
 
 # --- transfers ----------------------------------------------------------------------------------------
