@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config import guidance
 from config.routes import VERSIONS, version_urlconf
 
 admin.site.site_header = "Early career training: back office"
@@ -17,20 +19,30 @@ urlpatterns = [
     path("api/v1/", include("config.routes.v1")),
     path("api/v2/", include("config.routes.v2")),
     path("api/v3/", include("config.routes.v3")),
+    path("api/guidance", guidance.index, name="guidance"),
+    path("api/guidance/<slug:slug>", guidance.page, name="guidance-page"),
 ]
+
+
+def schema_view(version: str, renderer):
+    """The OpenAPI document of one version, public and in one format whatever the client's `Accept` says."""
+    return SpectacularAPIView.as_view(
+        urlconf=version_urlconf(version),
+        api_version=version,
+        renderer_classes=[renderer],
+        authentication_classes=[],
+        permission_classes=[],
+    )
+
 
 for version in VERSIONS:
     urlpatterns += [
+        path(f"api/schema/{version}", schema_view(version, OpenApiJsonRenderer2), name=f"schema-{version}"),
+        # The path providers' tooling already fetches the YAML from.
         path(
-            f"api/schema/{version}",
-            SpectacularAPIView.as_view(
-                urlconf=version_urlconf(version),
-                api_version=version,
-                custom_settings={"VERSION": version},
-                authentication_classes=[],
-                permission_classes=[],
-            ),
-            name=f"schema-{version}",
+            f"api/docs/{version}/api_spec.yml",
+            schema_view(version, OpenApiYamlRenderer2),
+            name=f"schema-yaml-{version}",
         ),
         path(
             f"api/docs/{version}",
