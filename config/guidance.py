@@ -10,7 +10,7 @@ from pathlib import Path
 
 import markdown
 from django.conf import settings
-from django.http import Http404
+from django.http import HttpResponseNotFound
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
@@ -63,4 +63,5 @@ def page(request, slug):
                     "next": all_pages[position + 1] if position + 1 < len(all_pages) else None,
                 },
             )
-    raise Http404(f"No guidance page {slug!r}")
+    # A plain 404 (the API's error middleware answers it as its JSON 404, like any unknown /api/ path).
+    return HttpResponseNotFound()
