@@ -42,6 +42,21 @@ QUERY: dict[str, dict] = {
 
 SCHEMA_KEYS = ("format", "enum")
 
+BOTH_TIMESTAMPS = ("created_at", "updated_at")
+SORT_FIELDS = {
+    "/participants/ecf": BOTH_TIMESTAMPS,
+    "/partnerships/ecf": BOTH_TIMESTAMPS,
+    "/delivery-partners": BOTH_TIMESTAMPS,
+    "/schools/ecf": ("updated_at",),
+    "/unfunded-mentors/ecf": ("updated_at",),
+}
+
+
+def sort_schema(path: str) -> dict:
+    fields = SORT_FIELDS.get(path, BOTH_TIMESTAMPS)
+    values = [value for field in fields for value in (field, f"-{field}")]
+    return {"type": "array", "items": {"type": "string", "enum": values}}
+
 
 def query_parameter(name: str, path: str, schema: dict) -> dict:
     documented = QUERY.get(name)
@@ -52,6 +67,8 @@ def query_parameter(name: str, path: str, schema: dict) -> dict:
         if key in documented:
             schema[key] = documented[key]
     result = {"description": documented["description"], "schema": schema}
+    if name == "sort":  # a comma-separated list: sort=-updated_at,created_at
+        result.update(schema=sort_schema(path), style="form", explode=False)
     if "example" in documented:
         result["example"] = documented["example"]
     if name == "filter[cohort]" and path.startswith("/schools/ecf"):
