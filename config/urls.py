@@ -1,11 +1,13 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import guidance
-from config.routes import VERSIONS, version_urlconf
+from config.api.docs.postman import collection
+from config.routes import VERSIONS, generate_schema, version_urlconf
 
 admin.site.site_header = "Early career training: back office"
 admin.site.site_title = "ECF back office"
@@ -35,8 +37,24 @@ def schema_view(version: str, renderer):
     )
 
 
+def postman_view(version: str):
+    """The version's reference as a collection to import into Postman: `/api/docs/vN/postman.json`."""
+
+    def view(request):
+        response = JsonResponse(
+            collection(generate_schema(version), version), json_dumps_params={"indent": 2}
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="lead-provider-api-{version}.postman_collection.json"'
+        )
+        return response
+
+    return view
+
+
 for version in VERSIONS:
     urlpatterns += [
+        path(f"api/docs/{version}/postman.json", postman_view(version), name=f"postman-{version}"),
         path(f"api/schema/{version}", schema_view(version, OpenApiJsonRenderer2), name=f"schema-{version}"),
         # The path providers' tooling already fetches the YAML from.
         path(

@@ -5,6 +5,7 @@ Every API test also checks its responses against the served reference (`tests.se
 provider client), so what these tests prove about the document holds for what the service answers.
 """
 
+import json
 import re
 
 import pytest
@@ -306,3 +307,20 @@ def test_v1_v2_operations_are_documented_as_soon_as_their_routes_exist(version):
         1 for path_, item in official.items() for m in item if m in METHODS and ".csv" not in path_
     )
     assert documented == expected
+
+
+def test_postman_collection_has_every_served_operation_with_its_example_body(client):
+    response = client.get("/api/docs/v3/postman.json")
+    assert response.status_code == 200
+    collection = response.json()
+    assert collection["info"]["schema"].endswith("/v2.1.0/collection.json")
+    assert collection["auth"]["type"] == "bearer"
+    requests = [entry["request"] for folder in collection["item"] for entry in folder["item"]]
+    document = served("v3")
+    expected = {(m.upper(), p) for p, item in document["paths"].items() for m in item if m in METHODS}
+    found = {
+        (r["method"], r["url"]["raw"].replace("{{baseUrl}}", "").replace(":id", "{id}")) for r in requests
+    }
+    assert found == expected
+    defer = next(r for r in requests if r["url"]["raw"].endswith("/defer"))
+    assert json.loads(defer["body"]["raw"])["data"]["attributes"]["reason"] == "career-break"

@@ -301,5 +301,6 @@ def api_description(version: str) -> str:
         f"Every request needs your token in `Authorization: Bearer <token>`. Bodies and answers are JSON "
         "(`application/vnd.api+json`). Guidance with worked examples: [getting started](/api/guidance/getting-started), "
         "[all guidance pages](/api/guidance). Download this document as "
-        f"[YAML](/api/docs/{version}/api_spec.yml) or [JSON](/api/schema/{version})."
+        f"[YAML](/api/docs/{version}/api_spec.yml) or [JSON](/api/schema/{version}), or as a "
+        f"[Postman collection](/api/docs/{version}/postman.json)."
     )
