@@ -7,6 +7,7 @@ provider client), so what these tests prove about the document holds for what th
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -324,3 +325,22 @@ def test_postman_collection_has_every_served_operation_with_its_example_body(cli
     assert found == expected
     defer = next(r for r in requests if r["url"]["raw"].endswith("/defer"))
     assert json.loads(defer["body"]["raw"])["data"]["attributes"]["reason"] == "career-break"
+
+
+def test_documented_error_examples_are_messages_the_service_sends():
+    from config.api.docs.errors import BAD_PAGE, BAD_STRUCTURE, BAD_UPDATED_SINCE
+    from config.api.docs.operations import ERROR_EXAMPLES
+
+    root = Path(__file__).resolve().parents[2]
+    sources = "".join(
+        path.read_text()
+        for package in ("config", "participants", "declarations", "partnerships", "statements")
+        for path in (root / package).rglob("*.py")
+        if "docs" not in path.relative_to(root).parts
+    )
+    details = [entry["detail"] for body in ERROR_EXAMPLES.values() for entry in body["errors"]]
+    details += [BAD_PAGE["detail"], BAD_STRUCTURE["detail"], BAD_UPDATED_SINCE["detail"]]
+    for detail in details:
+        # Long messages are written over several source lines: compare their opening words.
+        # (The required-filter message is a template: `'#/{name}'`.)
+        assert detail[:40] in sources or detail.replace("#/cohort", "#/{name}")[:40] in sources, detail

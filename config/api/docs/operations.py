@@ -217,10 +217,10 @@ ERROR_EXAMPLES: dict[tuple[str, str, str], dict] = {
         "errors": [{"title": "reason", "detail": "The property '#/reason' must be a valid reason"}]
     },
     ("put", "/participants/ecf/{id}/resume", "422"): {
-        "errors": [{"title": "training_status", "detail": "The participant is already active"}]
+        "errors": [{"title": "participant_profile", "detail": "The participant is already active"}]
     },
     ("put", "/participants/ecf/{id}/withdraw", "422"): {
-        "errors": [{"title": "training_status", "detail": "The participant is already withdrawn"}]
+        "errors": [{"title": "participant_profile", "detail": "The participant is already withdrawn"}]
     },
     ("put", "/participants/ecf/{id}/change-schedule", "422"): {
         "errors": [
@@ -234,18 +234,18 @@ ERROR_EXAMPLES: dict[tuple[str, str, str], dict] = {
         "errors": [
             {
                 "title": "declaration_date",
-                "detail": "The property '#/declaration_date' can not declare a future date",
+                "detail": "The '#/declaration_date' value cannot be a future date. Check the date and try again.",
             }
         ]
     },
     ("put", "/participant-declarations/{id}/void", "422"): {
-        "errors": [{"title": "Invalid action", "detail": "The declaration has already been voided"}]
+        "errors": [{"title": "Invalid action", "detail": "This declaration has already been voided."}]
     },
     ("post", "/partnerships/ecf", "422"): {
         "errors": [
             {
                 "title": "school_id",
-                "detail": "You are already in a confirmed partnership with this school for the entered cohort",
+                "detail": "You are already in a confirmed partnership with this school for the entered cohort.",
             }
         ]
     },
