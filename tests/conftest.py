@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories.partnerships import LeadProviderFactory, LeadProviderTokenFactory
+from tests.served_schema import validate_response
 
 
 class ProviderClient(APIClient):
@@ -14,6 +15,12 @@ class ProviderClient(APIClient):
         self.lead_provider = lead_provider
         self.token = token
         self.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
+
+    def request(self, **kwargs):
+        # Every answer the suite sees must be what the served reference (/api/schema/vN) says it is.
+        response = super().request(**kwargs)
+        validate_response(response)
+        return response
 
     def put_json(self, path, body=None, **kwargs):
         return self.put(path, data=body, format="json", **kwargs)

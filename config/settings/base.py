@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    # The reference providers read: summaries, request and response bodies, errors (config/api/docs).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.docs.postprocess",
+    ],
 }
 
 LOGGING = {

@@ -1,4 +1,5 @@
-"""The official OpenAPI contracts of API v1, v2 and v3 (copied verbatim beside this module), as validators.
+"""The official OpenAPI contracts of API v1, v2 and v3 (the verbatim copies the served reference is built from,
+in `config/api/docs/contracts/`), as validators.
 
 `assert_matches_contract(response)` checks a test client response against the official schema of the operation
 it answered (found from the request's method and path), so every test that calls it proves wire
@@ -12,12 +13,12 @@ from pathlib import Path
 
 import jsonschema
 
-HERE = Path(__file__).parent
+CONTRACTS = Path(__file__).resolve().parents[2] / "config" / "api" / "docs" / "contracts"
 
 
 @functools.cache
 def contract(version: str) -> dict:
-    return json.loads((HERE / f"ecf-lead-provider-api-{version}.openapi.json").read_text())
+    return json.loads((CONTRACTS / f"{version}.json").read_text())
 
 
 def _json_schema(node):
