@@ -142,7 +142,6 @@ FLAT_ROW_RELATED = (
     "mentor",
     "induction_programme__school_cohort__school",
     "induction_programme__school_cohort__cohort",
-    "induction_programme__partnership",
 )
 
 

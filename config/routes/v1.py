@@ -13,11 +13,17 @@ router.register("participants/ecf", ParticipantViewSet, basename="v1-participant
 router.register("participants", ParticipantAliasViewSet, basename="v1-participant-alias")
 
 urlpatterns = [
-    # The CSV download before the router's routes, whose `.csv` suffix would read it as the JSON list.
+    # The CSV downloads before the router's routes, whose `.csv` suffix would read them as the JSON lists.
     path(
         "participant-declarations.csv",
         DeclarationViewSet.as_view({"get": "download"}),
         name="v1-participant-declaration-csv",
+    ),
+    path(
+        "participants/ecf.csv",
+        ParticipantViewSet.as_view({"get": "list"}),
+        {"format": "csv"},
+        name="v1-participant-csv",
     ),
     *router.urls,
 ]

@@ -13,11 +13,17 @@ router.register("participants/ecf", ParticipantViewSet, basename="v2-participant
 router.register("participants", ParticipantAliasViewSet, basename="v2-participant-alias")
 
 urlpatterns = [
-    # The CSV download before the router's routes, whose `.csv` suffix would read it as the JSON list.
+    # The CSV downloads before the router's routes, whose `.csv` suffix would read them as the JSON lists.
     path(
         "participant-declarations.csv",
         DeclarationViewSet.as_view({"get": "download"}),
         name="v2-participant-declaration-csv",
+    ),
+    path(
+        "participants/ecf.csv",
+        ParticipantViewSet.as_view({"get": "list"}),
+        {"format": "csv"},
+        name="v2-participant-csv",
     ),
     *router.urls,
 ]

@@ -302,3 +302,21 @@ def test_list_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(8):
         response = provider_client.get(f"{LIST}?page[per_page]=3000")
     assert len(items(response)) == count + 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/participants/ecf?filter[cohort]=%00",
+        "/api/v1/participants/ecf?filter[updated_since]=%00",
+        "/api/v1/participants/ecf?filter[cohort]=2024,%00,x",
+        "/api/v1/participants/ecf?page[page]=%00",
+        "/api/v1/participants/ecf/%00",
+        "/api/v1/participants/ecf.csv?filter[cohort]=%00",
+        "/api/v1/participants/%00",
+    ],
+)
+def test_odd_query_values_never_give_a_500(provider_client, lead_provider, path):
+    enrol(lead_provider=lead_provider)
+    response = provider_client.get(path)
+    assert response.status_code in (200, 400, 404)
