@@ -1,8 +1,22 @@
-"""Countless `page[page]` / `page[per_page]` pagination."""
+"""Countless `page[page]` / `page[per_page]` pagination, and keyset walks by `page[cursor]`.
 
+Without `page[cursor]` a response is exactly the contract's `{"data": [...]}`. With it (an empty value starts
+a walk) the response adds `links.next` and `meta.sync_from`; see `config.api.cursor`.
+"""
+
+from django.db.models import F, Value
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from config.api.cursor import (
+    CURSOR_WITH_PAGE,
+    Cursor,
+    Position,
+    RowAfter,
+    rfc3339,
+    sync_watermark,
+    walk_binding,
+)
 from config.api.params import PAGINATION_ERROR, nested_params, ruby_to_i
 from config.errors import BadRequestError
 
@@ -24,20 +38,119 @@ def page_window(query_params) -> tuple[int, int]:
     return (page - 1) * per_page, per_page
 
 
+def cursor_param(query_params) -> str | None:
+    """The `page[cursor]` value ("" starts a walk), or None for a page-number request."""
+    page_params = nested_params(query_params, "page") or {}
+    if "cursor" not in page_params:
+        return None
+    if "page" in page_params:
+        raise BadRequestError(CURSOR_WITH_PAGE)
+    return page_params["cursor"]
+
+
 class PagePagination(BasePagination):
-    """Slices the query; no count, no links. Pages past the end are `{"data": []}`."""
+    """Page numbers: slices the query; no count, no links. Pages past the end are `{"data": []}`.
+
+    Cursor walks: the view names the walk's key (`cursor_key()`), and each page is the next `per_page` rows
+    after the cursor's position in `(key, id)` order, read with one more row to know whether a next page
+    exists.
+    """
+
+    cursor: Cursor | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
-        offset, limit = page_window(request.query_params)
-        if offset + limit > MAX_SQL_OFFSET:
-            return []  # far past any real end; the database's bigint OFFSET cannot hold it
-        return list(queryset[offset : offset + limit])
+        token = cursor_param(request.query_params)
+        offset, limit = page_window(request.query_params)  # also validates page[per_page]
+        if token is None:
+            self.cursor = None
+            if offset + limit > MAX_SQL_OFFSET:
+                return []  # far past any real end; the database's bigint OFFSET cannot hold it
+            return list(queryset[offset : offset + limit])
+        return self._paginate_by_cursor(queryset, request, view, token.strip(), limit)
+
+    def _paginate_by_cursor(self, queryset, request, view, token, limit):
+        key = view.cursor_key()
+        binding = walk_binding(
+            path=request.path, lead_provider_id=view.lead_provider.pk, filters=view.filters, key=key
+        )
+        if token:
+            cursor = Cursor.decode(token, binding=binding, key=key)
+        else:
+            cursor = Cursor(binding=binding, key=key, position=None, sync_from=sync_watermark())
+        queryset = queryset.order_by(key, "pk")
+        if cursor.position is not None:
+            queryset = queryset.filter(
+                RowAfter(F(key), F("pk"), Value(cursor.position.key_value), Value(cursor.position.pk))
+            )
+        rows = list(queryset[: limit + 1])
+        page, more = rows[:limit], len(rows) > limit
+        self.request = request
+        self.cursor = cursor
+        self.next_cursor = None
+        if more:
+            last = page[-1]
+            self.next_cursor = Cursor(
+                binding=binding,
+                key=key,
+                position=Position(getattr(last, key), last.pk),
+                sync_from=cursor.sync_from,
+            )
+        return page
+
+    def next_link(self) -> str | None:
+        if self.next_cursor is None:
+            return None
+        params = self.request.query_params.copy()
+        for name in [name for name in params if name.startswith("page[") and name != "page[per_page]"]:
+            del params[name]
+        params["page[cursor]"] = self.next_cursor.encode()
+        return self.request.build_absolute_uri(self.request.path) + "?" + params.urlencode(safe="[]:")
 
     def get_paginated_response(self, data):
-        return Response({"data": data})
+        if self.cursor is None:
+            return Response({"data": data})
+        return Response(
+            {
+                "data": data,
+                "links": {"next": self.next_link()},
+                "meta": {"sync_from": rfc3339(self.cursor.sync_from)},
+            }
+        )
 
     def get_paginated_response_schema(self, schema):
-        return {"type": "object", "required": ["data"], "properties": {"data": schema}}
+        return {
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": schema,
+                "links": {
+                    "type": "object",
+                    "description": "Cursor walks only (page[cursor] sent): where the walk goes on.",
+                    "properties": {
+                        "next": {
+                            "type": "string",
+                            "format": "uri",
+                            "nullable": True,
+                            "description": "The next page of the walk (same filters and sort); null on the "
+                            "last page.",
+                        }
+                    },
+                },
+                "meta": {
+                    "type": "object",
+                    "description": "Cursor walks only (page[cursor] sent).",
+                    "properties": {
+                        "sync_from": {
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "Send as filter[updated_since] on the next sync: every change this "
+                            "walk may not have shown is updated at or after it. The same on every page of "
+                            "one walk.",
+                        }
+                    },
+                },
+            },
+        }
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -57,5 +170,15 @@ class PagePagination(BasePagination):
                     "maximum": MAX_PER_PAGE,
                     "default": DEFAULT_PER_PAGE,
                 },
+            },
+            {
+                "name": "page[cursor]",
+                "in": "query",
+                "required": False,
+                "description": "Walk the list by cursor instead of page numbers: send it empty to start, then "
+                "follow links.next. Ordered by created_at, or by updated_at with sort=updated_at (ascending "
+                "only); not with page[page]. A cursor is valid only with the filters and sort it was issued for.",
+                "schema": {"type": "string"},
+                "allowEmptyValue": True,
             },
         ]
