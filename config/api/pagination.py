@@ -48,6 +48,13 @@ def cursor_param(query_params) -> str | None:
     return page_params["cursor"]
 
 
+def walk_filters(view) -> dict[str, str]:
+    """The filters a walk is bound to: those the list reads (unknown `filter[...]` keys are ignored)."""
+    filterset_class = getattr(view, "filterset_class", None)
+    known = filterset_class.base_filters if filterset_class is not None else {}
+    return {name: value for name, value in view.filters.items() if name in known}
+
+
 class PagePagination(BasePagination):
     """Page numbers: slices the query; no count, no links. Pages past the end are `{"data": []}`.
 
@@ -71,7 +78,7 @@ class PagePagination(BasePagination):
     def _paginate_by_cursor(self, queryset, request, view, token, limit):
         key = view.cursor_key()
         binding = walk_binding(
-            path=request.path, lead_provider_id=view.lead_provider.pk, filters=view.filters, key=key
+            path=request.path, lead_provider_id=view.lead_provider.pk, filters=walk_filters(view), key=key
         )
         if token:
             cursor = Cursor.decode(token, binding=binding, key=key)

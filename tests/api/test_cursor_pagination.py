@@ -246,6 +246,19 @@ def test_a_cursor_reused_with_other_filters_sort_or_list_is_refused(provider_cli
     assert response.json() == bad_request(MISMATCHED_CURSOR)
 
 
+def test_unknown_and_empty_filters_do_not_bind_a_cursor(provider_client, lead_provider):
+    for _ in range(3):
+        enrol(lead_provider=lead_provider)
+    cursor = _second_page_cursor(provider_client, f"{PARTICIPANTS}?page[per_page]=1&page[cursor]=")
+
+    response = provider_client.get(
+        f"{PARTICIPANTS}?filter[colour]=red&filter[cohort]=&page[per_page]=1&page[cursor]={cursor}"
+    )
+
+    assert response.status_code == 200
+    assert len(response.json()["data"]) == 1
+
+
 def test_a_cursor_is_bound_to_its_provider(provider_client, other_provider_client, lead_provider):
     enrol(lead_provider=lead_provider)
     enrol(lead_provider=lead_provider)
