@@ -61,10 +61,13 @@ class Position:
 
 @dataclass(frozen=True)
 class Cursor:
+    """A page of a walk: the rows after `position` (before it when `backward`, for `links.prev`)."""
+
     binding: str
     key: str
     position: Position | None
     sync_from: dt.datetime
+    backward: bool = False
 
     def encode(self) -> str:
         payload = {
@@ -72,6 +75,7 @@ class Cursor:
             "b": self.binding,
             "k": self.key,
             "s": self.sync_from.isoformat(),
+            "d": int(self.backward),
             "p": None
             if self.position is None
             else [self.position.key_value.isoformat(), str(self.position.pk)],
@@ -99,6 +103,7 @@ class Cursor:
                 if position is None
                 else Position(dt.datetime.fromisoformat(position[0]), uuid.UUID(position[1])),
                 sync_from=dt.datetime.fromisoformat(payload["s"]),
+                backward=bool(payload.get("d")) and position is not None,
             )
         except (KeyError, TypeError, ValueError, IndexError):
             raise BadRequestError(INVALID_CURSOR) from None
@@ -132,6 +137,7 @@ class RowAfter(Func):
 
     output_field = BooleanField()
     arity = 4
+    operator = ">"
 
     def as_sql(self, compiler, connection, **extra_context):
         parts, params = [], []
@@ -139,7 +145,13 @@ class RowAfter(Func):
             sql, expression_params = compiler.compile(expression)
             parts.append(sql)
             params.extend(expression_params)
-        return f"({parts[0]}, {parts[1]}) > ({parts[2]}, {parts[3]})", params
+        return f"({parts[0]}, {parts[1]}) {self.operator} ({parts[2]}, {parts[3]})", params
+
+
+class RowBefore(RowAfter):
+    """`(key, id) < (%s, %s)`, for `links.prev`: the same index, scanned backwards."""
+
+    operator = "<"
 
 
 def sync_watermark() -> dt.datetime:

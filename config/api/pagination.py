@@ -13,6 +13,7 @@ from config.api.cursor import (
     Cursor,
     Position,
     RowAfter,
+    RowBefore,
     rfc3339,
     sync_watermark,
     walk_binding,
@@ -59,8 +60,8 @@ class PagePagination(BasePagination):
     """Page numbers: slices the query; no count, no links. Pages past the end are `{"data": []}`.
 
     Cursor walks: the view names the walk's key (`cursor_key()`), and each page is the next `per_page` rows
-    after the cursor's position in `(key, id)` order, read with one more row to know whether a next page
-    exists.
+    after the cursor's position in `(key, id)` order (before it, scanning the index backwards, for
+    `links.prev`), read with one more row to know whether the walk goes on.
     """
 
     cursor: Cursor | None = None
@@ -84,33 +85,39 @@ class PagePagination(BasePagination):
             cursor = Cursor.decode(token, binding=binding, key=key)
         else:
             cursor = Cursor(binding=binding, key=key, position=None, sync_from=sync_watermark())
-        queryset = queryset.order_by(key, "pk")
-        if cursor.position is not None:
-            queryset = queryset.filter(
-                RowAfter(F(key), F("pk"), Value(cursor.position.key_value), Value(cursor.position.pk))
-            )
-        rows = list(queryset[: limit + 1])
-        page, more = rows[:limit], len(rows) > limit
-        self.request = request
-        self.cursor = cursor
-        self.next_cursor = None
-        if more:
-            last = page[-1]
-            self.next_cursor = Cursor(
-                binding=binding,
-                key=key,
-                position=Position(getattr(last, key), last.pk),
-                sync_from=cursor.sync_from,
-            )
+        self.request, self.cursor = request, cursor
+        position = cursor.position
+        if position is None:
+            rows = list(queryset.order_by(key, "pk")[: limit + 1])
+        elif cursor.backward:
+            before = RowBefore(F(key), F("pk"), Value(position.key_value), Value(position.pk))
+            rows = list(queryset.filter(before).order_by(f"-{key}", "-pk")[: limit + 1])
+        else:
+            after = RowAfter(F(key), F("pk"), Value(position.key_value), Value(position.pk))
+            rows = list(queryset.filter(after).order_by(key, "pk")[: limit + 1])
+        more = len(rows) > limit
+        page = rows[:limit]
+        if cursor.backward:
+            page.reverse()
+
+        def cursor_at(row, *, backward=False) -> Cursor:
+            return Cursor(binding, key, Position(getattr(row, key), row.pk), cursor.sync_from, backward)
+
+        # Forward, `more` means a next page; backward (following links.prev), a previous one.
+        self.next_cursor = self.prev_cursor = None
+        if page and (cursor.backward or more):
+            self.next_cursor = cursor_at(page[-1])
+        if page and (more if cursor.backward else position is not None):
+            self.prev_cursor = cursor_at(page[0], backward=True)
         return page
 
-    def next_link(self) -> str | None:
-        if self.next_cursor is None:
+    def _link(self, cursor: Cursor | None) -> str | None:
+        if cursor is None:
             return None
         params = self.request.query_params.copy()
         for name in [name for name in params if name.startswith("page[") and name != "page[per_page]"]:
             del params[name]
-        params["page[cursor]"] = self.next_cursor.encode()
+        params["page[cursor]"] = cursor.encode()
         return self.request.build_absolute_uri(self.request.path) + "?" + params.urlencode(safe="[]:")
 
     def get_paginated_response(self, data):
@@ -119,7 +126,7 @@ class PagePagination(BasePagination):
         return Response(
             {
                 "data": data,
-                "links": {"next": self.next_link()},
+                "links": {"next": self._link(self.next_cursor), "prev": self._link(self.prev_cursor)},
                 "meta": {"sync_from": rfc3339(self.cursor.sync_from)},
             }
         )
@@ -140,7 +147,13 @@ class PagePagination(BasePagination):
                             "nullable": True,
                             "description": "The next page of the walk (same filters and sort); null on the "
                             "last page.",
-                        }
+                        },
+                        "prev": {
+                            "type": "string",
+                            "format": "uri",
+                            "nullable": True,
+                            "description": "The page before this one; null on the first page.",
+                        },
                     },
                 },
                 "meta": {

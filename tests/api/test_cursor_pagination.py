@@ -154,7 +154,26 @@ def test_walk_follows_created_at_then_id_with_absolute_next_links(provider_clien
     seen, bodies = walk(provider_client, next_url)
     assert [item["id"] for item in body["data"]] + seen == expected
     assert [len(page["data"]) for page in bodies] == [2, 1]
-    assert bodies[-1]["links"] == {"next": None}
+    assert bodies[-1]["links"]["next"] is None
+    assert body["links"]["prev"] is None
+
+
+def test_prev_links_walk_back_page_by_page(provider_client, lead_provider):
+    for _ in range(5):
+        enrol(lead_provider=lead_provider)
+    _, forward = walk(provider_client, f"{PARTICIPANTS}?page[per_page]=2&page[cursor]=")
+    pages = [[item["id"] for item in body["data"]] for body in forward]
+    assert [len(page) for page in pages] == [2, 2, 1]
+
+    back, url = [], forward[-1]["links"]["prev"]
+    while url:
+        body = provider_client.get(url).json()
+        back.append([item["id"] for item in body["data"]])
+        url = body["links"]["prev"]
+
+    assert back == [pages[1], pages[0]]
+    middle = provider_client.get(forward[-1]["links"]["prev"]).json()
+    assert [item["id"] for item in provider_client.get(middle["links"]["next"]).json()["data"]] == pages[2]
 
 
 def test_sort_updated_at_walks_by_updated_at(provider_client, lead_provider):
@@ -184,7 +203,7 @@ def test_an_empty_list_walk_has_no_next(provider_client):
 
     assert response.status_code == 200
     assert response.json()["data"] == []
-    assert response.json()["links"] == {"next": None}
+    assert response.json()["links"] == {"next": None, "prev": None}
 
 
 # --- refusals --------------------------------------------------------------------------------------
@@ -399,5 +418,5 @@ def test_the_schema_describes_cursor_walks(path):
         body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
     assert body["required"] == ["data"]
     assert set(body["properties"]) == {"data", "links", "meta"}
-    assert set(body["properties"]["links"]["properties"]) == {"next"}
+    assert set(body["properties"]["links"]["properties"]) == {"next", "prev"}
     assert set(body["properties"]["meta"]["properties"]) == {"sync_from"}
