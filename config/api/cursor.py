@@ -56,7 +56,7 @@ class Position:
     """Where a walk stands: after the row with this key value and id."""
 
     key_value: dt.datetime
-    pk: uuid.UUID
+    pk: object  # as the list's primary key field reads it back (`Field.to_python`): a UUID or an integer
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Cursor:
             "d": int(self.backward),
             "p": None
             if self.position is None
-            else [self.position.key_value.isoformat(), str(self.position.pk)],
+            else [self.position.key_value.isoformat(), _json_pk(self.position.pk)],
         }
         return signing.dumps(payload, salt=_SALT, compress=True)
 
@@ -101,19 +101,34 @@ class Cursor:
                 key=key,
                 position=None
                 if position is None
-                else Position(dt.datetime.fromisoformat(position[0]), uuid.UUID(position[1])),
+                else Position(dt.datetime.fromisoformat(position[0]), _pk_from_json(position[1])),
                 sync_from=dt.datetime.fromisoformat(payload["s"]),
                 backward=bool(payload.get("d")) and position is not None,
             )
-        except (KeyError, TypeError, ValueError, IndexError):
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             raise BadRequestError(INVALID_CURSOR) from None
+
+
+def _json_pk(pk) -> str | int:
+    return pk if isinstance(pk, int) else str(pk)
+
+
+def _pk_from_json(value) -> uuid.UUID | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return uuid.UUID(value)
 
 
 def cursor_key(requested: list[str], default: str) -> str:
     """The walk's key from the `sort` fields the caller named (already reduced to known columns), or the
-    endpoint's default order when it named none. Descending and other columns are a 400."""
+    endpoint's default order when it named none. Descending and other columns are a 400.
+
+    The key is an ORM path: a column of the list's rows (`created_at`), or of a row they point to by
+    foreign key (`training_record__participant__updated_at`, for lists with one item per training record
+    ordered by their person), so a default order on a related timestamp is walked as it is.
+    """
     if not requested:
-        return default if default in CURSOR_KEYS else "created_at"
+        return default if default.rsplit("__", 1)[-1] in CURSOR_KEYS else "created_at"
     if any(field.startswith("-") for field in requested):
         raise BadRequestError(DESCENDING_CURSOR)
     if len(requested) != 1 or requested[0] not in CURSOR_KEYS:

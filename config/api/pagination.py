@@ -24,6 +24,7 @@ from config.errors import BadRequestError
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 3000
 MAX_SQL_OFFSET = 2**63 - 1
+CURSOR_VALUE = "cursor_key_value"  # the annotation carrying each row's walk key
 
 
 def page_window(query_params) -> tuple[int, int]:
@@ -87,6 +88,8 @@ class PagePagination(BasePagination):
             cursor = Cursor(binding=binding, key=key, position=None, sync_from=sync_watermark())
         self.request, self.cursor = request, cursor
         position = cursor.position
+        # The key's value rides on each row (it may be a related row's column) to make the next position.
+        queryset = queryset.annotate(**{CURSOR_VALUE: F(key)})
         if position is None:
             rows = list(queryset.order_by(key, "pk")[: limit + 1])
         elif cursor.backward:
@@ -101,7 +104,9 @@ class PagePagination(BasePagination):
             page.reverse()
 
         def cursor_at(row, *, backward=False) -> Cursor:
-            return Cursor(binding, key, Position(getattr(row, key), row.pk), cursor.sync_from, backward)
+            return Cursor(
+                binding, key, Position(getattr(row, CURSOR_VALUE), row.pk), cursor.sync_from, backward
+            )
 
         # Forward, `more` means a next page; backward (following links.prev), a previous one.
         self.next_cursor = self.prev_cursor = None

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import threading
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from config.api.cursor import (
     CURSOR_WITH_PAGE,
@@ -15,8 +18,11 @@ from config.api.cursor import (
     INVALID_CURSOR,
     MISMATCHED_CURSOR,
     UNSUPPORTED_CURSOR_SORT,
+    cursor_key,
 )
+from config.api.pagination import PagePagination
 from config.routes import generate_schema
+from participants.models import InductionRecord
 from tests.factories.declarations import DeclarationFactory
 from tests.factories.participants import add_induction_record, enrol
 from tests.factories.partnerships import (
@@ -420,3 +426,39 @@ def test_the_schema_describes_cursor_walks(path):
     assert set(body["properties"]) == {"data", "links", "meta"}
     assert set(body["properties"]["links"]["properties"]) == {"next", "prev"}
     assert set(body["properties"]["meta"]["properties"]) == {"sync_from"}
+
+
+# --- a key on a related row ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requested", "default", "key"),
+    [
+        ([], "created_at", "created_at"),
+        ([], "payment_date", "created_at"),
+        ([], "training_record__participant__updated_at", "training_record__participant__updated_at"),
+        (["updated_at"], "created_at", "updated_at"),
+    ],
+)
+def test_the_walk_key_follows_sort_or_the_default_order(requested, default, key):
+    assert cursor_key(requested, default) == key
+
+
+def test_a_list_ordered_by_a_related_timestamp_walks_by_it(lead_provider):
+    """Lists with one item per training record (v1/v2 participants) are ordered by their person."""
+    records = [enrol(lead_provider=lead_provider) for _ in range(3)]
+    records.append(add_induction_record(records[0].training_record, lead_provider=lead_provider))
+    key = "training_record__participant__created_at"
+    view = SimpleNamespace(
+        cursor_key=lambda: key, lead_provider=lead_provider, filters={}, filterset_class=None
+    )
+    queryset = InductionRecord.objects.filter(pk__in=[record.pk for record in records])
+    seen, url = [], "/api/v3/participants/ecf?page[per_page]=1&page[cursor]="
+    while url:
+        paginator = PagePagination()
+        request = Request(APIRequestFactory().get(url))
+        seen += [row.pk for row in paginator.paginate_queryset(queryset, request, view)]
+        url = paginator.get_paginated_response([]).data["links"]["next"]
+
+    people = {r.pk: r.training_record.participant for r in records}
+    assert seen == sorted(people, key=lambda pk: (people[pk].created_at, pk))
