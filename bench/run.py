@@ -90,7 +90,9 @@ def main() -> None:
             queries = count_queries(lambda url=url: client.get(url))
             rows.append({"what": f"GET {url}", "items": items, "ms": round(ms, 1), "queries": queries})
 
+    rows += cursor_walk_figures(seeded)
     rows += statement_figures(seeded, provider)
+    rows += declaration_sync_figures(client)
     report = {"seed_ms": round(seed_ms), "declarations_on_statement": DECLARATIONS, "rows": rows}
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
@@ -99,6 +101,71 @@ def main() -> None:
     for row in rows:
         figures = ", ".join(f"{key}={value}" for key, value in row.items() if key != "what")
         print(f"{row['what']:<75} {figures}")
+
+
+def cursor_walk(client, url: str) -> dict:
+    """A full `page[cursor]` walk: pages, rows, total time, the first and the last page's time and queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages, rows, durations, queries = 0, 0, [], []
+    start = time.perf_counter()
+    while url:
+        page_start = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(url).json()
+        durations.append((time.perf_counter() - page_start) * 1000)
+        queries.append(len(captured.captured_queries))
+        pages, rows = pages + 1, rows + len(body["data"])
+        url = body["links"]["next"]
+    return {
+        "rows": rows,
+        "pages": pages,
+        "ms": round((time.perf_counter() - start) * 1000, 1),
+        "first_page_ms": round(durations[0], 1),  # includes the walk's sync watermark
+        # Medians of five early pages (after the first) and of the last five full ones: a page deep in the
+        # walk should cost what an early one does.
+        "early_pages_ms": round(statistics.median(durations[1:6] or durations), 1),
+        "late_pages_ms": round(statistics.median(durations[-6:-1] or durations), 1),
+        "queries_per_page": sorted(set(queries)),
+    }
+
+
+def cursor_walk_figures(seeded) -> list[dict]:
+    """A nightly sync of the provider with the most participants: every participant and declaration by
+    cursor, in both orders, and the cost of the first page against the last full one."""
+    from django.test import Client
+
+    clients = [Client(HTTP_AUTHORIZATION=f"Bearer {p['token']}") for p in seeded["lead_providers"]]
+    sizes = [len(c.get("/api/v3/participants/ecf?page[per_page]=3000").json()["data"]) for c in clients]
+    client = clients[sizes.index(max(sizes))]
+    rows = []
+    for path in (
+        "/api/v3/participants/ecf?page[per_page]=100",
+        "/api/v3/participants/ecf?sort=updated_at&page[per_page]=100",
+        "/api/v3/participants/ecf?page[per_page]=1000",
+        "/api/v3/participant-declarations?page[per_page]=100",
+        "/api/v3/participant-declarations?page[per_page]=1000",
+    ):
+        rows.append(
+            {"what": f"cursor walk, largest provider: {path}", **cursor_walk(client, path + "&page[cursor]=")}
+        )
+    return rows
+
+
+def declaration_sync_figures(client) -> list[dict]:
+    """The provider that now has the statement's declarations: a full sync of them by cursor, where the last
+    page must cost about what the first does (each page is an index range scan, not an OFFSET)."""
+    return [
+        {
+            "what": f"cursor walk, full declaration sync: {path}",
+            **cursor_walk(client, path + "&page[cursor]="),
+        }
+        for path in (
+            "/api/v3/participant-declarations?page[per_page]=100",
+            "/api/v3/participant-declarations?page[per_page]=1000",
+        )
+    ]
 
 
 def statement_figures(seeded, provider) -> list[dict]:

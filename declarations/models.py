@@ -147,9 +147,9 @@ class Declaration(FSMModelMixin, TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["lead_provider", "created_at", "id"], name="declaration_lp_created"),
-            models.Index(fields=["lead_provider", "updated_at"], name="declaration_lp_updated"),
+            models.Index(fields=["lead_provider", "updated_at", "id"], name="declaration_lp_updated"),
             models.Index(fields=["created_at", "id"], name="declaration_created_id"),
-            models.Index(fields=["updated_at"], name="declaration_updated"),
+            models.Index(fields=["updated_at", "id"], name="declaration_updated"),
             models.Index(fields=["cohort"], name="declaration_cohort"),
             models.Index(fields=["participant"], name="declaration_participant"),
             models.Index(fields=["delivery_partner"], name="declaration_delivery_partner"),

@@ -137,7 +137,7 @@ class DeliveryPartner(TimestampedModel):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["created_at", "id"], name="dp_created_id"),
-            models.Index(fields=["updated_at"], name="dp_updated"),
+            models.Index(fields=["updated_at", "id"], name="dp_updated"),
         ]
 
     def __str__(self) -> str:
@@ -254,7 +254,7 @@ class School(TimestampedModel):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["created_at", "id"], name="school_created_id"),
-            models.Index(fields=["updated_at"], name="school_updated"),
+            models.Index(fields=["updated_at", "id"], name="school_updated"),
             models.Index(fields=["school_status_code", "school_type_code"], name="school_status_type"),
         ]
 
@@ -398,7 +398,10 @@ class Partnership(FSMModelMixin, TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["lead_provider", "cohort", "created_at", "id"], name="partnership_lp_list"),
-            models.Index(fields=["updated_at"], name="partnership_updated"),
+            models.Index(fields=["updated_at", "id"], name="partnership_updated"),
+            # Cursor walks of a provider's partnerships across cohorts.
+            models.Index(fields=["lead_provider", "created_at", "id"], name="partnership_lp_created"),
+            models.Index(fields=["lead_provider", "updated_at", "id"], name="partnership_lp_updated"),
             models.Index(fields=["school", "cohort"], name="partnership_school_cohort"),
         ]
 

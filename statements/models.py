@@ -186,6 +186,9 @@ class Statement(FSMModelMixin, TimestampedModel):
             models.Index(fields=["status", "deadline_date"], name="statement_status_deadline"),
             models.Index(fields=["lead_provider", "cohort", "payment_date"], name="statement_previous"),
             models.Index(fields=["updated_at"], name="statement_updated"),
+            # Cursor walks of a provider's statements.
+            models.Index(fields=["lead_provider", "created_at", "id"], name="statement_lp_created"),
+            models.Index(fields=["lead_provider", "updated_at", "id"], name="statement_lp_updated"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from config.actors import Actor
+from config.api.cursor import cursor_key
 from config.api.filters import ApiFilterBackend
 from config.api.params import filter_params, require_filter, sort_fields
 from config.api.versioning import version_of_path
@@ -53,20 +54,27 @@ class ProviderViewSet(GenericViewSet):
         for name in self.required_filters:
             require_filter(self.filters, name)
 
+    def requested_sort(self) -> list[str]:
+        """The `sort` fields that name columns of the list's table (none where `sort` is not offered)."""
+        if not self.sortable:
+            return []
+        model = self.get_queryset().model
+        columns = {field.attname for field in model._meta.concrete_fields} | {
+            field.name for field in model._meta.concrete_fields
+        }
+        return sort_fields(self.request.query_params.get("sort"), columns)
+
     def ordering(self) -> list[str]:
-        requested = []
-        if self.sortable:
-            model = self.get_queryset().model
-            columns = {field.attname for field in model._meta.concrete_fields} | {
-                field.name for field in model._meta.concrete_fields
-            }
-            requested = sort_fields(self.request.query_params.get("sort"), columns)
-        return [*(requested or self.default_ordering), "pk"]
+        return [*(self.requested_sort() or self.default_ordering), "pk"]
+
+    def cursor_key(self) -> str:
+        """The key of a `page[cursor]` walk: `created_at` or `updated_at`, from `sort` or the default order."""
+        return cursor_key(self.requested_sort(), self.ordering()[0])
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset()).order_by(*self.ordering())
         page = self.paginate_queryset(queryset)
-        return Response({"data": self.serialize_many(page)})
+        return self.get_paginated_response(self.serialize_many(page))
 
     def retrieve(self, request, *args, **kwargs):
         return Response({"data": self.serialize_one(self.get_object())})

@@ -23,6 +23,10 @@ API_TOKEN_DIGEST_KEY = env("API_TOKEN_DIGEST_KEY", default="insecure-token-diges
 # Requests per fixed window per token (or per client address when no or an unknown token).
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="1000/5m")
 
+# Seconds taken off `meta.sync_from` of cursor walks (below the start of the oldest open transaction) for the
+# clock skew between application servers and the database; see config/api/cursor.py `sync_watermark`.
+API_SYNC_SAFETY_MARGIN = env.int("API_SYNC_SAFETY_MARGIN", default=60)
+
 # Redis for the rate limit's counters (and Django's cache) when CACHE_URL names it; otherwise the counters
 # live in a database table. Either way every worker process counts atomically in the same place.
 CACHE_URL = env("CACHE_URL", default="")
