@@ -57,6 +57,42 @@ def walk_filters(view) -> dict[str, str]:
     return {name: value for name, value in view.filters.items() if name in known}
 
 
+# What a cursor walk adds beside `data`: the links of the walk and the watermark of the next sync.
+CURSOR_RESPONSE_PROPERTIES = {
+    "links": {
+        "type": "object",
+        "description": "Cursor walks only (page[cursor] sent): where the walk goes on.",
+        "properties": {
+            "next": {
+                "type": "string",
+                "format": "uri",
+                "nullable": True,
+                "description": "The next page of the walk (same filters and sort); null on the last page.",
+            },
+            "prev": {
+                "type": "string",
+                "format": "uri",
+                "nullable": True,
+                "description": "The page before this one; null on the first page.",
+            },
+        },
+    },
+    "meta": {
+        "type": "object",
+        "description": "Cursor walks only (page[cursor] sent).",
+        "properties": {
+            "sync_from": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Send as filter[updated_since] on the next sync: every change this "
+                "walk may not have shown is updated at or after it. The same on every page of "
+                "one walk.",
+            }
+        },
+    },
+}
+
+
 class PagePagination(BasePagination):
     """Page numbers: slices the query; no count, no links. Pages past the end are `{"data": []}`.
 
@@ -140,41 +176,7 @@ class PagePagination(BasePagination):
         return {
             "type": "object",
             "required": ["data"],
-            "properties": {
-                "data": schema,
-                "links": {
-                    "type": "object",
-                    "description": "Cursor walks only (page[cursor] sent): where the walk goes on.",
-                    "properties": {
-                        "next": {
-                            "type": "string",
-                            "format": "uri",
-                            "nullable": True,
-                            "description": "The next page of the walk (same filters and sort); null on the "
-                            "last page.",
-                        },
-                        "prev": {
-                            "type": "string",
-                            "format": "uri",
-                            "nullable": True,
-                            "description": "The page before this one; null on the first page.",
-                        },
-                    },
-                },
-                "meta": {
-                    "type": "object",
-                    "description": "Cursor walks only (page[cursor] sent).",
-                    "properties": {
-                        "sync_from": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Send as filter[updated_since] on the next sync: every change this "
-                            "walk may not have shown is updated at or after it. The same on every page of "
-                            "one walk.",
-                        }
-                    },
-                },
-            },
+            "properties": {"data": schema, **CURSOR_RESPONSE_PROPERTIES},
         }
 
     def get_schema_operation_parameters(self, view):

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 from config.api.docs import errors, operations, overrides, parameters
+from config.api.pagination import CURSOR_RESPONSE_PROPERTIES
 
 CONTRACTS = Path(__file__).parent / "contracts"
 MEDIA_TYPE = "application/vnd.api+json"
@@ -109,6 +110,14 @@ def _with_media_type(content: dict) -> dict:
     return converted
 
 
+def _with_cursor_fields(response: dict | None) -> None:
+    """A list that takes `page[cursor]` answers `links` and `meta` beside `data` on a cursor walk."""
+    entry = (response or {}).get("content", {}).get(MEDIA_TYPE)
+    if entry and "schema" in entry:
+        cursor_fields = {"type": "object", "properties": copy.deepcopy(CURSOR_RESPONSE_PROPERTIES)}
+        entry["schema"] = {"allOf": [entry["schema"], cursor_fields]}
+
+
 def _document_operation(version: str, method: str, template: str, operation: dict, official: dict | None):
     short = template.removeprefix(f"/api/{version}")
     doc = operations.lookup(version, method, short)
@@ -161,6 +170,8 @@ def _document_operation(version: str, method: str, template: str, operation: dic
             }
 
     operation["responses"] = responses
+    if any(parameter["name"] == "page[cursor]" for parameter in operation.get("parameters", [])):
+        _with_cursor_fields(responses.get("200"))
     overrides.apply(version, method, short, operation)
     official_statuses = set((official or {}).get("responses", {}))
     has_query = any(parameter["in"] == "query" for parameter in operation.get("parameters", []))

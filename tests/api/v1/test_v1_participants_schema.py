@@ -55,7 +55,13 @@ def test_participant_operations_and_shapes(version):
     list_parameters = {
         p["name"] for p in schema["paths"][f"/api/{version}/participants/ecf"]["get"]["parameters"]
     }
-    assert list_parameters == {"filter[cohort]", "filter[updated_since]", "page[page]", "page[per_page]"}
+    assert list_parameters == {
+        "filter[cohort]",
+        "filter[updated_since]",
+        "page[page]",
+        "page[per_page]",
+        "page[cursor]",
+    }
     defer = schema["paths"][f"/api/{version}/participants/ecf/{{id}}/defer"]["put"]
     [media] = defer["responses"]["200"]["content"].values()
     # The action answers the official body of that version (its data is the flat participant).

@@ -74,7 +74,13 @@ def test_v2_schema_documents_the_declaration_endpoints():
     assert list(download["responses"]["200"]["content"]) == ["text/csv"]
     assert {p["name"] for p in download["parameters"]} == {"filter[participant_id]", "filter[updated_since]"}
     parameters = {p["name"] for p in paths["/api/v2/participant-declarations"]["get"]["parameters"]}
-    assert parameters == {"filter[participant_id]", "filter[updated_since]", "page[page]", "page[per_page]"}
+    assert parameters == {
+        "filter[participant_id]",
+        "filter[updated_since]",
+        "page[page]",
+        "page[per_page]",
+        "page[cursor]",
+    }
     assert "200" in paths["/api/v2/participant-declarations"]["post"]["responses"]
     # The served attributes are the official ones, which the CSV header follows.
     attributes = schema["components"]["schemas"]["ParticipantDeclarationAttributes"]["properties"]
