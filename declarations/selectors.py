@@ -1,6 +1,5 @@
 """Reads for declarations: who a submission is about and what a provider may see."""
 
-
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,26 +22,27 @@ from statements.models import Adjustment, CallOffContract, Statement, StatementL
 from statements.snapshots import calculation_from_json
 
 
-def next_output_statement(*, lead_provider_id, cohort_id, today=None, for_update=False) -> Statement | None:
+def next_output_statement(*, lead_provider_id, cohort_id, today=None, lock=False) -> Statement | None:
     """The earliest open output statement of the provider and cohort whose deadline is today or later.
 
     `today` is the UTC date; None means the clock's today (which honours sandbox time travel).
-    `for_update` (inside a transaction, before a line item goes on it) locks the statement row, so a run
-    moving it on waits for the new line, or has already moved it and the next open statement is chosen.
+    `lock` (inside a transaction, before a line item goes on it) takes a shared row lock on the statement
+    (`FOR SHARE`): any number of submissions attach lines side by side, while the statement's own runs
+    and edits, which lock it `FOR UPDATE`, wait for them (or have already moved it, and the lock's re-check
+    skips to the next open statement).
     """
     today = today or clock.today()
-    statements = Statement.objects.select_for_update() if for_update else Statement.objects
-    return (
-        statements.filter(
-            lead_provider_id=lead_provider_id,
-            cohort_id=cohort_id,
-            status=Statement.Status.OPEN,
-            output_fee=True,
-            deadline_date__gte=today,
-        )
-        .order_by("deadline_date", "payment_date", "id")
-        .first()
-    )
+    statements = Statement.objects.filter(
+        lead_provider_id=lead_provider_id,
+        cohort_id=cohort_id,
+        status=Statement.Status.OPEN,
+        output_fee=True,
+        deadline_date__gte=today,
+    ).order_by("deadline_date", "payment_date", "id")
+    if lock and connection.vendor == "postgresql":
+        sql, params = statements[:1].query.sql_with_params()
+        return next(iter(Statement.objects.raw(f"{sql} FOR SHARE", params)), None)
+    return statements.first()
 
 
 def statement_list(*, lead_provider) -> QuerySet[Statement]:
