@@ -19,7 +19,13 @@ from declarations.exceptions import (
     DeclarationAlreadyVoidedError,
     DeclarationNotVoidableError,
 )
-from declarations.models import Declaration, DeclarationAttempt, DeclarationState, DeclarationStateChange
+from declarations.models import (
+    Declaration,
+    DeclarationAttempt,
+    DeclarationState,
+    DeclarationStateChange,
+    DeclarationVisibility,
+)
 from declarations.ports import statement_ledger
 from declarations.selectors import (
     latest_training_status_change,
@@ -101,6 +107,11 @@ def declarations_transition(*, declarations: QuerySet[Declaration], name: str, a
                     ).values_list("pk", "moved_from", "moved_to", "moved_at", "moved_by_kind", "moved_by"),
                 )  # fmt: skip
                 chosen.update(state=move.target, updated_at=at)
+        if move.target not in Declaration.LIVE_STATES and rows:
+            # Out of the live states: only their own provider sees them now.
+            DeclarationVisibility.objects.refresh(
+                declarations=Declaration.objects.filter(pk__in=[pk for pk, _ in rows])
+            )
     return [pk for pk, _ in rows]
 
 
@@ -582,6 +593,12 @@ def promote_on_eligibility(sender, *, training_record, to_status=None, actor=Non
     declarations_promote_for_training_record(
         training_record=training_record, actor=actor or Actor.command("eligibility_changed")
     )
+
+
+def refresh_visibility_on_induction_change(sender, *, training_record_ids, **kwargs):
+    """participants.signals.induction_records_changed receiver (connected in DeclarationsConfig.ready): the
+    providers training these records may have changed, so who sees their declarations may have too."""
+    DeclarationVisibility.objects.refresh_for_training_records(training_record_ids=training_record_ids)
 
 
 def _after_mentor_completion_change(declaration: Declaration) -> None:
