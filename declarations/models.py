@@ -3,7 +3,8 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin
 
@@ -65,6 +66,15 @@ TRANSITIONS = Transitions(
     # The statement holding its clawback line is paid (payment run).
     ("complete_clawback", [_S.AWAITING_CLAWBACK], _S.CLAWED_BACK),
 )
+
+
+class DeclarationManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As `Declaration.save`: who sees the new declarations is stored with them."""
+        with transaction.atomic(savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            DeclarationVisibility.objects.refresh(declarations=self.filter(pk__in=[d.pk for d in created]))
+        return created
 
 
 class Declaration(FSMModelMixin, TimestampedModel):
@@ -157,8 +167,19 @@ class Declaration(FSMModelMixin, TimestampedModel):
             models.Index(fields=["superseded_by"], name="declaration_superseded_by"),
         ]
 
+    objects = DeclarationManager()
+
     def __str__(self) -> str:
         return f"{self.declaration_type} {self.course_identifier} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        # A new declaration, or one out of the live states, changes which providers see it (a move between
+        # live states does not).
+        adding = self._state.adding
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            if adding or self.state not in LIVE_STATES:
+                DeclarationVisibility.objects.refresh(declarations=Declaration.objects.filter(pk=self.pk))
 
     @property
     def wire_state(self) -> str:
@@ -251,3 +272,120 @@ class DeclarationAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_type} {self.declaration_date}"
+
+
+class VisibilityRule(models.TextChoices):
+    OWN = "own"  # the provider submitted it (any state)
+    TRAINING = "training"  # live, of a person with an active or completed induction record with the provider
+    LEAVING = "leaving"  # live, dated up to the end of a leaving induction record with the provider (v3 only)
+
+
+class DeclarationVisibilityManager(models.Manager):
+    def refresh(self, *, declarations) -> None:
+        """Recomputes who sees each declaration of the `declarations` queryset, in the caller's transaction:
+        its provider, and every provider training the person on one of their induction records (for a live
+        declaration). One DELETE and one INSERT … SELECT."""
+        alias = declarations.db
+        try:
+            ids_sql, ids_params = declarations.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # e.g. `pk__in=[]`: nothing to refresh
+            return
+        with transaction.atomic(using=alias, savepoint=False):
+            self.db_manager(alias).filter(declaration__in=declarations.order_by().values("pk")).delete()
+            self._insert_computed(alias=alias, where=f"d.id IN ({ids_sql})", params=ids_params)
+
+    def refresh_for_training_records(self, *, training_record_ids) -> None:
+        self.refresh(
+            declarations=Declaration.objects.filter(training_record_id__in=list(training_record_ids))
+        )
+
+    def refresh_all(self, *, using="default") -> None:
+        with transaction.atomic(using=using):
+            self.db_manager(using).all().delete()
+            self._insert_computed(alias=using, where="1 = 1", params=())
+
+    def _insert_computed(self, *, alias, where, params) -> None:
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(computed_visibility_sql(where=where), (*params, *params))
+
+
+def computed_visibility_sql(*, where: str, columns: bool = True) -> str:
+    """`INSERT` (or, with `columns=False`, just the `SELECT`) of every (provider, declaration, rule,
+    created_at) row for the declarations `d` matching `where` (whose parameters are passed twice). Each
+    pair keeps its strongest rule: own, then training, then leaving."""
+    from participants.models import InductionRecord
+
+    declarations = Declaration._meta.db_table
+    records = InductionRecord._meta.db_table
+    programmes = InductionRecord._meta.get_field("induction_programme").related_model._meta.db_table
+    partnerships = (
+        InductionRecord._meta.get_field("induction_programme")
+        .related_model._meta.get_field("partnership")
+        .related_model._meta.db_table
+    )
+    live = ", ".join(f"'{state}'" for state in LIVE_STATES)
+    select = f"""
+        SELECT lead_provider_id, declaration_id,
+               CASE MIN(strength) WHEN 0 THEN 'own' WHEN 1 THEN 'training' ELSE 'leaving' END,
+               MIN(created_at)
+        FROM (
+            SELECT d.lead_provider_id, d.id AS declaration_id, 0 AS strength, d.created_at
+            FROM {declarations} d
+            WHERE {where}
+            UNION ALL
+            SELECT p.lead_provider_id, d.id,
+                   CASE WHEN ir.induction_status IN ('active', 'completed') THEN 1 ELSE 2 END, d.created_at
+            FROM {declarations} d
+            JOIN {records} ir ON ir.training_record_id = d.training_record_id
+            JOIN {programmes} prog ON prog.id = ir.induction_programme_id
+            JOIN {partnerships} p ON p.id = prog.partnership_id
+            WHERE ({where})
+              AND d.state IN ({live})
+              AND (
+                ir.induction_status IN ('active', 'completed')
+                OR (ir.induction_status = 'leaving'
+                    AND (ir.end_date IS NULL OR ir.end_date >= d.declaration_date))
+              )
+        ) candidates
+        GROUP BY lead_provider_id, declaration_id
+    """
+    if not columns:
+        return select
+    table = DeclarationVisibility._meta.db_table
+    return f"INSERT INTO {table} (lead_provider_id, declaration_id, rule, created_at) {select}"
+
+
+class DeclarationVisibility(models.Model):
+    """Which providers see a declaration, and by which rule, stored so that a provider's list is one
+    indexed range (`declaration_visibility_order`, in the lists' `created_at` order) instead of an `OR`
+    across joins. Written only by `DeclarationVisibility.objects.refresh`, in the transaction of each change
+    that can move it: a declaration created or leaving the live states, an induction record of the person
+    written or moved (participants' `induction_records_changed`); `manage.py check_declaration_visibility`
+    recomputes and compares."""
+
+    Rule = VisibilityRule
+
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="visibilities")
+    rule = models.CharField(max_length=8, choices=VisibilityRule.choices)
+    # The declaration's `created_at` (it never changes): the API lists' order, read from the index.
+    created_at = models.DateTimeField()
+
+    objects = DeclarationVisibilityManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_provider", "declaration"], name="declaration_visibility_pair"
+            ),
+            choices_check("rule", VisibilityRule, name="declaration_visibility_rule_valid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["lead_provider", "created_at", "declaration"], name="declaration_visibility_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_provider_id} sees {self.declaration_id} ({self.rule})"

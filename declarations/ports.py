@@ -32,8 +32,9 @@ class StatementLine:
 class StatementLedger(Protocol):
     def next_output_statement(self, *, lead_provider_id, cohort_id, lock: bool = False) -> Any | None:
         """The statement a new line of this provider and cohort goes on: its earliest open output statement
-        whose deadline is today or later; None when it has none. With `lock`, the statement row stays locked
-        to the end of the transaction, so that a run moving the statement on waits for the new line."""
+        whose deadline is today or later; None when it has none. With `lock`, the statement row stays
+        share-locked to the end of the transaction: a run moving the statement on waits for the new line,
+        while other submissions attaching to the same statement do not wait."""
 
     def add_output_line(self, *, declaration, statement, actor: Actor) -> None:
         """The declaration's output line on `statement`, in the declaration's state (eligible or ineligible)."""

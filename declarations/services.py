@@ -19,7 +19,13 @@ from declarations.exceptions import (
     DeclarationAlreadyVoidedError,
     DeclarationNotVoidableError,
 )
-from declarations.models import Declaration, DeclarationAttempt, DeclarationState, DeclarationStateChange
+from declarations.models import (
+    Declaration,
+    DeclarationAttempt,
+    DeclarationState,
+    DeclarationStateChange,
+    DeclarationVisibility,
+)
 from declarations.ports import statement_ledger
 from declarations.selectors import (
     latest_training_status_change,
@@ -59,14 +65,19 @@ def record_state_change(declaration: Declaration, *, before, actor: Actor, reaso
     )
 
 
+# Rows per history INSERT and UPDATE of a set-based move.
+MOVE_CHUNK_SIZE = 10_000
+
+
 def declarations_transition(*, declarations: QuerySet[Declaration], name: str, actor: Actor, at=None) -> list:
     """Set-based move `name` (one of `Declaration.TRANSITIONS`, the table the model's methods read) of every
     declaration of `declarations` that is in one of the move's source states.
 
     In the caller's transaction: locks those declarations in primary-key order (a caller moving a
-    statement's declarations has locked the statement first), then per source state writes their history
-    rows with one `INSERT … SELECT` and moves them with one `UPDATE … WHERE state = <source>`. Returns the
-    ids moved, in primary-key order.
+    statement's declarations has locked the statement first, and passes them in batches), then per source
+    state writes their history rows with one `INSERT … SELECT` and moves them with one
+    `UPDATE … WHERE id IN (…) AND state = <source>` per chunk of locked ids (primary-key lookups, whatever
+    `declarations` joins). Returns the ids moved, in primary-key order.
     """
     move = Declaration.TRANSITIONS[name]
     at = at or clock.now()
@@ -78,22 +89,29 @@ def declarations_transition(*, declarations: QuerySet[Declaration], name: str, a
             .values_list("pk", "state")
         )
         for source in {state for _, state in rows}:
-            # Locked above, so the same rows in the history and in the UPDATE.
-            chosen = Declaration.objects.filter(
-                pk__in=declarations.filter(state=source).values("pk"), state=source
+            ids = [pk for pk, state in rows if state == source]
+            for start in range(0, len(ids), MOVE_CHUNK_SIZE):
+                # Locked above, so the same rows in the history and in the UPDATE.
+                chosen = Declaration.objects.filter(pk__in=ids[start : start + MOVE_CHUNK_SIZE], state=source)
+                insert_from_select(
+                    into=DeclarationStateChange,
+                    columns=[
+                        "declaration_id", "from_state", "to_state", "changed_at", "actor_kind", "actor_id",
+                    ],
+                    select=chosen.annotate(
+                        moved_from=Value(source, output_field=CharField()),
+                        moved_to=Value(move.target, output_field=CharField()),
+                        moved_at=Value(at, output_field=DateTimeField()),
+                        moved_by_kind=Value(actor.kind, output_field=CharField()),
+                        moved_by=Value(actor.id, output_field=CharField()),
+                    ).values_list("pk", "moved_from", "moved_to", "moved_at", "moved_by_kind", "moved_by"),
+                )  # fmt: skip
+                chosen.update(state=move.target, updated_at=at)
+        if move.target not in Declaration.LIVE_STATES and rows:
+            # Out of the live states: only their own provider sees them now.
+            DeclarationVisibility.objects.refresh(
+                declarations=Declaration.objects.filter(pk__in=[pk for pk, _ in rows])
             )
-            insert_from_select(
-                into=DeclarationStateChange,
-                columns=["declaration_id", "from_state", "to_state", "changed_at", "actor_kind", "actor_id"],
-                select=chosen.annotate(
-                    moved_from=Value(source, output_field=CharField()),
-                    moved_to=Value(move.target, output_field=CharField()),
-                    moved_at=Value(at, output_field=DateTimeField()),
-                    moved_by_kind=Value(actor.kind, output_field=CharField()),
-                    moved_by=Value(actor.id, output_field=CharField()),
-                ).values_list("pk", "moved_from", "moved_to", "moved_at", "moved_by_kind", "moved_by"),
-            )
-            chosen.update(state=move.target, updated_at=at)
     return [pk for pk, _ in rows]
 
 
@@ -575,6 +593,12 @@ def promote_on_eligibility(sender, *, training_record, to_status=None, actor=Non
     declarations_promote_for_training_record(
         training_record=training_record, actor=actor or Actor.command("eligibility_changed")
     )
+
+
+def refresh_visibility_on_induction_change(sender, *, training_record_ids, **kwargs):
+    """participants.signals.induction_records_changed receiver (connected in DeclarationsConfig.ready): the
+    providers training these records may have changed, so who sees their declarations may have too."""
+    DeclarationVisibility.objects.refresh_for_training_records(training_record_ids=training_record_ids)
 
 
 def _after_mentor_completion_change(declaration: Declaration) -> None:

@@ -7,14 +7,24 @@ Installed in `ParticipantsConfig.ready()`; the partnership use cases reach it th
 from django.db.models import Q
 
 from config import clock
-from participants.models import InductionRecord, Participant, TrainingRecord
+from participants.models import CurrentInductionRecord, InductionRecord, Participant, TrainingRecord
 from participants.services import participants_touch
 
 
 class SchoolParticipantsForPartnerships:
     def move_to_programme(self, *, from_programme_ids: list, to_programme_id) -> None:
-        InductionRecord.objects.filter(induction_programme_id__in=from_programme_ids).update(
-            induction_programme_id=to_programme_id, updated_at=clock.now()
+        moving = InductionRecord.objects.filter(induction_programme_id__in=from_programme_ids)
+        training_record_ids = list(moving.values_list("training_record_id", flat=True).distinct())
+        moving.update(induction_programme_id=to_programme_id, updated_at=clock.now())
+        CurrentInductionRecord.objects.refresh(training_record_ids=training_record_ids)
+
+    def partnership_programmes_changed(self, *, partnership_id) -> None:
+        CurrentInductionRecord.objects.refresh(
+            training_record_ids=InductionRecord.objects.filter(
+                induction_programme__partnership_id=partnership_id
+            )
+            .values_list("training_record_id", flat=True)
+            .distinct()
         )
 
     def touch_participants_of_school(self, *, school_id) -> None:

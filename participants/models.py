@@ -2,15 +2,17 @@
 
 import uuid
 
-from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db import models, transaction
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import Lower, RowNumber
 from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
+from config.sql import insert_from_select
 from config.transitions import Transitions
+from participants.signals import induction_records_changed
 
 
 class DeclarationType(models.TextChoices):
@@ -323,8 +325,21 @@ class InductionStatus(models.TextChoices):
     COMPLETED = "completed"
 
 
+class InductionRecordManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As `InductionRecord.save`: the stored current records of the training records follow."""
+        with transaction.atomic(savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            CurrentInductionRecord.objects.refresh(
+                training_record_ids=[record.training_record_id for record in created]
+            )
+        return created
+
+
 class InductionRecord(FSMModelMixin, TimestampedModel):
     """A time slice of a training record: school, partnership, schedule, training status and mentor."""
+
+    objects = InductionRecordManager()
 
     training_record = models.ForeignKey(
         TrainingRecord, on_delete=models.PROTECT, related_name="induction_records"
@@ -398,6 +413,20 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     def __str__(self) -> str:
         return f"{self.training_record_id} from {self.start_date:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs):
+        # Every write of a record can move which record is its providers' current one (its dates, its
+        # programme and so its partnership): the stored choice follows in the same transaction.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            CurrentInductionRecord.objects.refresh(training_record_ids=[self.training_record_id])
+
+    def delete(self, *args, **kwargs):
+        training_record_id = self.training_record_id
+        with transaction.atomic(savepoint=False):
+            result = super().delete(*args, **kwargs)
+            CurrentInductionRecord.objects.refresh(training_record_ids=[training_record_id])
+        return result
+
     @TRAINING_STATUS_TRANSITIONS.transition(field=training_status)
     def defer(self):
         pass
@@ -409,6 +438,94 @@ class InductionRecord(FSMModelMixin, TimestampedModel):
     @TRAINING_STATUS_TRANSITIONS.transition(field=training_status)
     def withdraw(self):
         pass
+
+
+def provider_current_choice(training_record_ids=None) -> QuerySet:
+    """For each (training record, provider), the provider's current induction record, computed: the latest
+    (`InductionRecord.LATEST_ORDER`) of the record's induction records under an unchallenged partnership of
+    that provider. Rows of `training_record_id, lead_provider_id, induction_record_id, participant_id`;
+    restricted to `training_record_ids` unless None."""
+    candidates = InductionRecord.objects.filter(
+        induction_programme__partnership__status="active"  # PartnershipStatus.ACTIVE (partnerships app)
+    )
+    if training_record_ids is not None:
+        candidates = candidates.filter(training_record_id__in=training_record_ids)
+    provider = F("induction_programme__partnership__lead_provider_id")
+    return (
+        candidates.annotate(
+            provider_id=provider,
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("training_record_id"), provider],
+                order_by=list(InductionRecord.LATEST_ORDER),
+            ),
+        )
+        .filter(rank=1)
+        .values_list("training_record_id", "provider_id", "pk", "training_record__participant_id")
+    )
+
+
+class CurrentInductionRecordManager(models.Manager):
+    def refresh(self, *, training_record_ids) -> None:
+        """Recomputes the stored current induction records of these training records, in the caller's
+        transaction: the training records are locked (in primary-key order, as the participants' services
+        lock them) so that two refreshes of one record run one after the other."""
+        ids = sorted(set(training_record_ids))
+        if not ids:
+            return
+        with transaction.atomic(savepoint=False):
+            list(
+                TrainingRecord.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk")
+            )
+            self.filter(training_record_id__in=ids).delete()
+            insert_from_select(
+                into=CurrentInductionRecord,
+                columns=["training_record_id", "lead_provider_id", "induction_record_id", "participant_id"],
+                select=provider_current_choice(ids),
+            )
+            induction_records_changed.send(sender=InductionRecord, training_record_ids=ids)
+
+    def refresh_all(self) -> None:
+        """Recomputes every stored row (the check command's repair)."""
+        with transaction.atomic():
+            self.all().delete()
+            insert_from_select(
+                into=CurrentInductionRecord,
+                columns=["training_record_id", "lead_provider_id", "induction_record_id", "participant_id"],
+                select=provider_current_choice(),
+            )
+
+
+class CurrentInductionRecord(models.Model):
+    """The stored answer to "which induction record is this provider's current one for this training
+    record?" (one row per training record and provider that has one), so that the provider's reads find it
+    by index instead of ranking every record of every person per request. Written only by
+    `CurrentInductionRecord.objects.refresh`, in the transaction of each change that can move it (an
+    induction record written, records moved to another programme, a partnership challenged or linked to a
+    programme); `manage.py check_current_induction_records` recomputes and compares."""
+
+    training_record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="+")
+    lead_provider = models.ForeignKey("partnerships.LeadProvider", on_delete=models.PROTECT, related_name="+")
+    induction_record = models.OneToOneField(
+        InductionRecord, on_delete=models.CASCADE, related_name="current_for"
+    )
+    # The training record's person (a training record never changes person), for listing people by provider.
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+
+    objects = CurrentInductionRecordManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_record", "lead_provider"], name="current_induction_record_one_per_pair"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_provider", "participant"], name="current_induction_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_record_id} × {self.lead_provider_id}: {self.induction_record_id}"
 
 
 class DeferReason(models.TextChoices):

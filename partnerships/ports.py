@@ -20,6 +20,10 @@ class SchoolParticipants(Protocol):
     def move_to_programme(self, *, from_programme_ids: list, to_programme_id) -> None:
         """Every induction record on one of `from_programme_ids` moves to `to_programme_id`."""
 
+    def partnership_programmes_changed(self, *, partnership_id) -> None:
+        """The partnership was challenged, or linked to a programme: which induction record is each
+        provider's current one may have moved for the participants on its programmes."""
+
     def touch_participants_of_school(self, *, school_id) -> None:
         """Every participant trained at, or inducted at, the school gets a new `updated_at`."""
 

@@ -238,6 +238,8 @@ def _apply_report(*, partnership: Partnership, actor: Actor) -> None:
                 induction_programme_choice=ProgrammeChoice.FULL_INDUCTION_PROGRAMME,
             )
     _attach_programme(school_cohort=school_cohort, partnership=partnership, actor=actor)
+    # A report may clear a challenge or link the partnership to a programme with participants on it.
+    school_participants().partnership_programmes_changed(partnership_id=partnership.pk)
     _touch_school_and_participants(partnership.school)
 
 
@@ -411,6 +413,7 @@ def partnership_challenge(*, partnership: Partnership, reason: str, actor: Actor
         raise exc.PartnershipAlreadyChallengedError()
     partnership.challenge(reason=reason, at=clock.now())
     partnership.save()
+    school_participants().partnership_programmes_changed(partnership_id=partnership.pk)
     if reason == ChallengeReason.NO_ECTS:
         school_cohort = (
             SchoolCohort.objects.select_for_update()
@@ -450,7 +453,9 @@ def partnerships_bulk_create(*, partnerships: list[Partnership], challenges: dic
         history.append(
             PartnershipStateChange(
                 partnership=partnership,
-                event=PartnershipEvent.RELATIONSHIP_CREATED if partnership.relationship else PartnershipEvent.CREATED,
+                event=PartnershipEvent.RELATIONSHIP_CREATED
+                if partnership.relationship
+                else PartnershipEvent.CREATED,
                 from_status=None,
                 to_status=partnership.status,
                 to_delivery_partner_id=partnership.delivery_partner_id,

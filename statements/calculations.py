@@ -204,10 +204,10 @@ ROW_FIELDS = ("course_identifier", "declaration_type", "line_state", "has_uplift
 def counts_from_rows(rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> dict[str, TypeCounts]:
     """Build per-course counts from grouped line item rows (the shape of a SQL GROUP BY).
 
-    Each row is `(course_identifier, declaration_type, line_state, has_uplift, count)` or a mapping with
-    those keys. Billable states count as billable, refundable states as refundable, voided and ineligible
-    count for nothing. `has_uplift` (sparsity or pupil premium) only matters for `started`
-   . Rows with the same key are added together. Both courses are always present in the result.
+     Each row is `(course_identifier, declaration_type, line_state, has_uplift, count)` or a mapping with
+     those keys. Billable states count as billable, refundable states as refundable, voided and ineligible
+     count for nothing. `has_uplift` (sparsity or pupil premium) only matters for `started`
+    . Rows with the same key are added together. Both courses are always present in the result.
     """
     billable: dict[str, dict[str, int]] = {course: {} for course in COURSES}
     refundable: dict[str, dict[str, int]] = {course: {} for course in COURSES}

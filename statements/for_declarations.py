@@ -15,7 +15,7 @@ from statements.services import line_items_transition, statement_add_clawback, s
 
 class StatementLedgerForDeclarations:
     def next_output_statement(self, *, lead_provider_id, cohort_id, lock: bool = False):
-        return next_output_statement(lead_provider_id=lead_provider_id, cohort_id=cohort_id, for_update=lock)
+        return next_output_statement(lead_provider_id=lead_provider_id, cohort_id=cohort_id, lock=lock)
 
     def add_output_line(self, *, declaration, statement, actor: Actor) -> None:
         statement_attach_declaration(declaration=declaration, statement=statement, actor=actor)

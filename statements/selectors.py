@@ -2,16 +2,12 @@
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     F,
-    Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
 
 from config import clock
@@ -21,26 +17,27 @@ from statements.models import Adjustment, CallOffContract, Statement, StatementL
 from statements.snapshots import calculation_from_json
 
 
-def next_output_statement(*, lead_provider_id, cohort_id, today=None, for_update=False) -> Statement | None:
+def next_output_statement(*, lead_provider_id, cohort_id, today=None, lock=False) -> Statement | None:
     """The earliest open output statement of the provider and cohort whose deadline is today or later.
 
     `today` is the UTC date; None means the clock's today (which honours sandbox time travel).
-    `for_update` (inside a transaction, before a line item goes on it) locks the statement row, so a run
-    moving it on waits for the new line, or has already moved it and the next open statement is chosen.
+    `lock` (inside a transaction, before a line item goes on it) takes a shared row lock on the statement
+    (`FOR SHARE`): any number of submissions attach lines side by side, while the statement's own runs
+    and edits, which lock it `FOR UPDATE`, wait for them (or have already moved it, and the lock's re-check
+    skips to the next open statement).
     """
     today = today or clock.today()
-    statements = Statement.objects.select_for_update() if for_update else Statement.objects
-    return (
-        statements.filter(
-            lead_provider_id=lead_provider_id,
-            cohort_id=cohort_id,
-            status=Statement.Status.OPEN,
-            output_fee=True,
-            deadline_date__gte=today,
-        )
-        .order_by("deadline_date", "payment_date", "id")
-        .first()
-    )
+    statements = Statement.objects.filter(
+        lead_provider_id=lead_provider_id,
+        cohort_id=cohort_id,
+        status=Statement.Status.OPEN,
+        output_fee=True,
+        deadline_date__gte=today,
+    ).order_by("deadline_date", "payment_date", "id")
+    if lock and connection.vendor == "postgresql":
+        sql, params = statements[:1].query.sql_with_params()
+        return next(iter(Statement.objects.raw(f"{sql} FOR SHARE", params)), None)
+    return statements.first()
 
 
 def statement_list(*, lead_provider) -> QuerySet[Statement]:
@@ -124,13 +121,8 @@ def statements_inputs(statements: list[Statement]) -> dict:
     if any((s.lead_provider_id, s.cohort_id) != (lead_provider_id, cohort_id) for s in statements):
         raise ValueError("Statement inputs are built for statements of one provider and cohort.")
     ids = [statement.pk for statement in statements]
-    has_uplift = Case(
-        When(
-            Q(declaration__sparsity_uplift=True) | Q(declaration__pupil_premium_uplift=True), then=Value(True)
-        ),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+    # Over the `line_item_calculation` index alone: the lines carry their declaration's course, type and
+    # uplift, so no declaration is visited.
     rows = list(
         StatementLineItem.objects.filter(
             statement__lead_provider_id=lead_provider_id,
@@ -140,13 +132,13 @@ def statements_inputs(statements: list[Statement]) -> dict:
         .order_by()
         .values(
             "statement_id",
+            "course_identifier",
+            "declaration_type",
+            "has_uplift",
             payment_date=F("statement__payment_date"),
-            course_identifier=F("declaration__course_identifier"),
-            declaration_type=F("declaration__declaration_type"),
             line_state=F("state"),
-            has_uplift=has_uplift,
         )
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
     )
     adjustments = dict(
         Adjustment.objects.filter(statement__in=ids)

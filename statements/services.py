@@ -88,7 +88,8 @@ def line_items_transition(*, lines: QuerySet[StatementLineItem], name: str, acto
         insert_from_select(
             into=StatementLineItem.history.model,
             columns=[
-                "id", "statement_id", "declaration_id", "kind", "created_at", "state", "updated_at",
+                "id", "statement_id", "declaration_id", "kind", "course_identifier", "declaration_type",
+                "has_uplift", "created_at", "state", "updated_at",
                 "history_date", "history_type", "history_user_id", "actor_kind", "actor_id",
             ],
             select=chosen.annotate(
@@ -99,7 +100,8 @@ def line_items_transition(*, lines: QuerySet[StatementLineItem], name: str, acto
                 moved_by_kind=Value(actor.kind, output_field=CharField()),
                 moved_by=Value(actor.id, output_field=CharField()),
             ).values_list(
-                "id", "statement_id", "declaration_id", "kind", "created_at", "moved_to", "moved_at",
+                "id", "statement_id", "declaration_id", "kind", "course_identifier", "declaration_type",
+                "has_uplift", "created_at", "moved_to", "moved_at",
                 "moved_at", "history_kind", "moved_by_user", "moved_by_kind", "moved_by",
             ),
         )  # fmt: skip
@@ -137,30 +139,45 @@ def _declarations_with_line(*, statement: Statement, kind: str, line_state: str)
     )
 
 
+# Declarations moved per batch by a run: each batch locks, writes history and moves its rows with a few
+# statements, so a statement of a million declarations runs in bounded memory and statement size.
+RUN_BATCH_SIZE = 10_000
+
+
+def _declaration_id_batches(*, statement: Statement, kind: str, line_state: str, size: int = RUN_BATCH_SIZE):
+    """The ids of the declarations whose `kind` line on the statement is in `line_state`, in primary-key
+    batches: a keyset walk over the `line_item_run` index (index-only), never an OFFSET."""
+    lines = StatementLineItem.objects.filter(statement=statement, kind=kind, state=line_state)
+    last = None
+    while True:
+        batch = lines if last is None else lines.filter(declaration_id__gt=last)
+        ids = list(batch.order_by("declaration_id").values_list("declaration_id", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
 def _move_with_lines(*, statement: Statement, kind: str, line_state: str, name: str, actor, at) -> int:
     """Declarations whose `kind` line on the statement is in `line_state` make the move `name`, and so do
-    their lines on this statement."""
-    moved = declarations_transition(
-        declarations=_declarations_with_line(statement=statement, kind=kind, line_state=line_state),
-        name=name,
-        actor=actor,
-        at=at,
-    )
-    if moved:
-        # The lines of the declarations just moved: those still in `line_state` whose declaration is now
-        # in the move's target state.
-        line_items_transition(
-            lines=StatementLineItem.objects.filter(
-                statement=statement,
-                kind=kind,
-                state=line_state,
-                declaration__state=Declaration.TRANSITIONS[name].target,
-            ),
-            name=name,
-            actor=actor,
-            at=at,
+    their lines on this statement, batch by batch in primary-key order (so the declarations' row locks are
+    taken in one order, as everywhere else), all in the caller's transaction."""
+    moved = 0
+    for ids in _declaration_id_batches(statement=statement, kind=kind, line_state=line_state):
+        moved_ids = declarations_transition(
+            declarations=Declaration.objects.filter(pk__in=ids), name=name, actor=actor, at=at
         )
-    return len(moved)
+        if moved_ids:
+            line_items_transition(
+                lines=StatementLineItem.objects.filter(
+                    statement=statement, kind=kind, state=line_state, declaration_id__in=moved_ids
+                ),
+                name=name,
+                actor=actor,
+                at=at,
+            )
+        moved += len(moved_ids)
+    return moved
 
 
 def _record_status_change(statement: Statement, *, before: str, actor: Actor, now) -> None:

@@ -27,7 +27,9 @@ def _json_schema(node):
         return [_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    converted = {key: _json_schema(value) for key, value in node.items() if key not in ("nullable", "example")}
+    converted = {
+        key: _json_schema(value) for key, value in node.items() if key not in ("nullable", "example")
+    }
     if node.get("nullable"):
         if "type" in converted:
             converted["type"] = [converted["type"], "null"]

@@ -259,9 +259,10 @@ def test_control_identical_retries_of_a_refused_duplicate_without_locks_duplicat
 
     assert errors == []
     assert [status for status, _ in results] == [200] * 5
-    assert list(Declaration.objects.filter(participant=participant).values_list("state", flat=True)) == [
-        "ineligible"
-    ] * 5
+    assert (
+        list(Declaration.objects.filter(participant=participant).values_list("state", flat=True))
+        == ["ineligible"] * 5
+    )
     assert StatementLineItem.objects.filter(declaration__participant=participant).count() == 5
 
 

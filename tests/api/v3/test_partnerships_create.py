@@ -264,7 +264,9 @@ def test_errors_are_ordered_by_first_failure(provider_client, partner):
 # --- rules 5–10: school -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["not-a-uuid", "5f0c6b7e-3d2a-4c1b-9e8f-7a6b5c4d3e2f", 12345, ["x"], "' OR 1=1 --"])
+@pytest.mark.parametrize(
+    "value", ["not-a-uuid", "5f0c6b7e-3d2a-4c1b-9e8f-7a6b5c4d3e2f", 12345, ["x"], "' OR 1=1 --"]
+)
 def test_rule_5_unknown_school(provider_client, partner, value):
     before = snapshot()
     response = provider_client.post_json(
