@@ -128,7 +128,12 @@ def test_provider_actions_with_the_retired_id_reach_the_survivor(duplicates, oth
     participant_merge(retired_id=retired_id, survivor_id=survivor.pk, actor=Actor.command("test"))
     response = make_provider_client(other_lead_provider).put_json(
         f"/api/v3/participants/ecf/{retired_id}/defer",
-        {"data": {"type": "participant-defer", "attributes": {"course_identifier": "ecf-mentor", "reason": "other"}}},
+        {
+            "data": {
+                "type": "participant-defer",
+                "attributes": {"course_identifier": "ecf-mentor", "reason": "other"},
+            }
+        },
     )
     assert response.status_code == 200, response.content
     assert response.json()["data"]["id"] == str(survivor.pk)
@@ -207,7 +212,9 @@ def test_merging_a_survivor_on_carries_its_retired_ids(duplicates):
     actor = Actor.command("test")
     participant_merge(retired_id=retired.pk, survivor_id=survivor.pk, actor=actor)
     participant_merge(retired_id=survivor.pk, survivor_id=third.pk, actor=actor)
-    assert set(ParticipantIdChange.objects.filter(participant=third).values_list("from_participant_id", flat=True)) == {
+    assert set(
+        ParticipantIdChange.objects.filter(participant=third).values_list("from_participant_id", flat=True)
+    ) == {
         retired.pk,
         survivor.pk,
     }
@@ -237,4 +244,7 @@ def test_choosing_the_survivor(client, support_user, duplicates):
     assert f'href="?into={survivor.pk}"' in page  # people sharing the TRN are offered
     unknown = client.get(merge_url(retired) + "?into=00000000-0000-0000-0000-000000000009").content.decode()
     assert "No person has the id 00000000-0000-0000-0000-000000000009" in unknown
-    assert client.get("/admin/participants/participant/00000000-0000-0000-0000-000000000009/merge/").status_code == 404
+    assert (
+        client.get("/admin/participants/participant/00000000-0000-0000-0000-000000000009/merge/").status_code
+        == 404
+    )
