@@ -41,6 +41,7 @@ from participants.models import (
     TrainingStatusChange,
     WithdrawReason,
 )
+from participants.notifications import notify_participant_withdrawn
 from participants.ports import LiveDeclaration, person_declarations, training_record_declarations
 from participants.selectors import (
     active_training_record,
@@ -184,6 +185,8 @@ def _change_training_status(
     )
     training_record.save(update_fields=["updated_at"])
     participant_touch(training_record.participant_id)
+    if action == WITHDRAW:
+        notify_participant_withdrawn(induction_record=opened, lead_provider=lead_provider, reason=reason)
     return opened
 
 
