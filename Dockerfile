@@ -16,7 +16,7 @@ COPY . .
 # Hashed, compressed static files are built into the image. The settings only need placeholders here:
 # nothing connects to the database or Redis while collecting.
 RUN SECRET_KEY=collectstatic API_TOKEN_DIGEST_KEY=collectstatic ALLOWED_HOSTS=localhost \
-    DATABASE_URL=postgres://unused@localhost/unused CACHE_URL=redis://localhost:6379/0 \
+    DATABASE_URL=postgres://unused@localhost/unused CACHE_URL=redis://localhost:6379/0 EMAIL_URL=smtp://unused \
     python manage.py collectstatic --noinput -v0
 
 RUN useradd --system --no-create-home app

@@ -16,10 +16,11 @@ FINANCE_EXTRA = (
     "declarations.void_declaration",
     "participants.change_training_status",
     "participants.change_eligibility",
+    "participants.merge_participant",
 )
 
-# Support staff act for schools: a school's partnership challenge.
-SUPPORT_EXTRA = ("partnerships.challenge_partnership",)
+# Support staff act for schools (a school's partnership challenge) and merge duplicate people.
+SUPPORT_EXTRA = ("partnerships.challenge_partnership", "participants.merge_participant")
 
 # What support may not even see: money and the payment schedules behind it.
 FINANCE_ONLY_VIEWS = Q(content_type__app_label="statements") | Q(

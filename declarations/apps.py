@@ -8,10 +8,11 @@ class DeclarationsConfig(AppConfig):
     def ready(self):
         from declarations.for_participants import DeclarationsForParticipants
         from declarations.services import promote_on_eligibility, refresh_visibility_on_induction_change
-        from participants.ports import training_record_declarations
+        from participants.ports import person_declarations, training_record_declarations
         from participants.signals import eligibility_changed, induction_records_changed
 
         training_record_declarations.install(DeclarationsForParticipants())
+        person_declarations.install(DeclarationsForParticipants())
         eligibility_changed.connect(
             promote_on_eligibility, dispatch_uid="declarations_promote_on_eligibility"
         )

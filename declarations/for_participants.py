@@ -1,10 +1,12 @@
-"""The declarations app's side of `participants.ports.TrainingRecordDeclarations`.
+"""The declarations app's side of `participants.ports.TrainingRecordDeclarations` and `PersonDeclarations`.
 
 Installed in `DeclarationsConfig.ready()`; the change-schedule use case of participants reads a training
-record's live declarations through `participants.ports.training_record_declarations()`.
+record's live declarations through `participants.ports.training_record_declarations()`, and merging two
+people reads and moves their declarations through `participants.ports.person_declarations()`.
 """
 
-from declarations.models import Declaration
+from config import clock
+from declarations.models import Declaration, DeclarationAttempt
 from participants.ports import LiveDeclaration
 
 
@@ -23,3 +25,24 @@ class DeclarationsForParticipants:
             .select_related("cohort")
             .order_by("created_at", "id")
         ]
+
+    def live_slots(self, *, participant_id) -> set[tuple[str, str]]:
+        return set(
+            Declaration.objects.filter(participant_id=participant_id, state__in=Declaration.LIVE_STATES)
+            .values_list("course_identifier", "declaration_type")
+            .distinct()
+        )
+
+    def move_to_person(self, *, from_participant_id, to_participant_id) -> int:
+        # A new participant id is a change providers must see in their `updated_since` polls.
+        now = clock.now()
+        moved = Declaration.objects.filter(participant_id=from_participant_id).update(
+            participant_id=to_participant_id, updated_at=now
+        )
+        Declaration.objects.filter(mentor_id=from_participant_id).update(
+            mentor_id=to_participant_id, updated_at=now
+        )
+        DeclarationAttempt.objects.filter(participant_id=from_participant_id).update(
+            participant_id=to_participant_id
+        )
+        return moved

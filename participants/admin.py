@@ -33,6 +33,7 @@ from participants.models import (
     InductionRecord,
     Milestone,
     Participant,
+    ParticipantIdChange,
     Schedule,
     ScheduleChange,
     TrainingRecord,
@@ -42,6 +43,8 @@ from participants.models import (
 )
 from participants.selectors import relevant_induction_record, training_record_lead_providers
 from participants.services import (
+    participant_merge,
+    participant_merge_plan,
     participant_set_eligibility,
     participant_touch,
     training_record_change_training_status,
@@ -123,16 +126,20 @@ def _declaration_rows(record: TrainingRecord, *, names: ActorNames, user, next_u
 def participant_page_context(participant: Participant, user) -> dict:
     """What the participant page shows, from the one prefetched read."""
     records = list(participant.training_records.all())
+    id_changes = list(participant.id_changes.all())
     names = ActorNames(
-        (change.actor_kind, change.actor_id)
-        for record in records
-        for changes in (
-            record.training_status_changes.all(),
-            record.eligibility_changes.all(),
-            record.schedule_changes.all(),
-            *(d.state_changes.all() for d in record.declarations.all()),
-        )
-        for change in changes
+        [(change.actor_kind, change.actor_id) for change in id_changes]
+        + [
+            (change.actor_kind, change.actor_id)
+            for record in records
+            for changes in (
+                record.training_status_changes.all(),
+                record.eligibility_changes.all(),
+                record.schedule_changes.all(),
+                *(d.state_changes.all() for d in record.declarations.all()),
+            )
+            for change in changes
+        ]
     )
     page_url = reverse("admin:participants_participant_change", args=[participant.pk])
     may_change_status = user.has_perm("participants.change_training_status")
@@ -206,7 +213,13 @@ def participant_page_context(participant: Participant, user) -> dict:
         )
     return {
         "participant": participant,
-        "retired_ids": list(participant.id_changes.all()),
+        "retired_ids": [
+            {
+                "change": change,
+                "who": names(change.actor_kind, change.actor_id) if change.actor_kind else "",
+            }
+            for change in id_changes
+        ],
         "records": shown,
     }
 
@@ -270,6 +283,11 @@ class ParticipantAdmin(DomainAdmin):
                 self.admin_site.admin_view(self.duplicates_view),
                 name="participants_participant_duplicates",
             ),
+            path(
+                "<path:object_id>/merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="participants_participant_merge",
+            ),
             *super().get_urls(),
         ]
 
@@ -292,6 +310,70 @@ class ParticipantAdmin(DomainAdmin):
                 "subtitle": f"Participant {participant.pk}",
                 "opts": self.model._meta,
                 **participant_page_context(participant, request.user),
+                "merge_url": reverse("admin:participants_participant_merge", args=[participant.pk])
+                if request.user.has_perm("participants.merge_participant")
+                else "",
+            },
+        )
+
+    def merge_view(self, request, object_id):
+        """Merge this person (retired) into another (the survivor, `into`): GET shows what will move or why
+        it cannot, POST merges through `participant_merge`."""
+        if not request.user.has_perm("participants.merge_participant"):
+            raise PermissionDenied
+        retired = Participant.objects.filter(pk=parse_uuid(object_id)).first()
+        if retired is None:
+            earlier = ParticipantIdChange.objects.filter(from_participant_id=parse_uuid(object_id)).first()
+            if earlier is None:
+                raise Http404("No such participant.")
+            # A second submit of a merge that was made: say so and show the person kept.
+            self.message_user(
+                request, f"{earlier.from_participant_id} is already merged into this person.", messages.INFO
+            )
+            return HttpResponseRedirect(
+                reverse("admin:participants_participant_change", args=[earlier.participant_id])
+            )
+        into = (request.POST.get("into") or request.GET.get("into") or "").strip()
+        survivor = Participant.objects.filter(pk=parse_uuid(into)).first() if into else None
+        plan = participant_merge_plan(retired=retired, survivor=survivor) if survivor else None
+        if request.method == "POST" and survivor is not None:
+            try:
+                change = participant_merge(
+                    retired_id=retired.pk, survivor_id=survivor.pk, actor=Actor.staff(request.user)
+                )
+            except DomainError as error:
+                self.message_user(request, f"Not merged: {error.detail}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{change.from_full_name} ({change.from_participant_id}) is merged into {survivor}: "
+                    f"their {len(plan.moving_records)} training record(s) and declarations now belong to "
+                    f"{survivor}. Providers find this person with "
+                    f"filter[from_participant_id]={change.from_participant_id}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:participants_participant_change", args=[survivor.pk])
+                )
+        candidates = (
+            Participant.objects.filter(trn=retired.trn).exclude(pk=retired.pk).order_by("created_at", "id")
+            if retired.trn
+            else Participant.objects.none()
+        )
+        return TemplateResponse(
+            request,
+            "admin/participants/participant/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Merge {retired} into another person",
+                "opts": self.model._meta,
+                "retired": retired,
+                "survivor": survivor,
+                "unknown": bool(into) and survivor is None,
+                "into": into,
+                "plan": plan,
+                "candidates": candidates,
+                "merge_url": reverse("admin:participants_participant_merge", args=[retired.pk]),
             },
         )
 
@@ -310,6 +392,7 @@ class ParticipantAdmin(DomainAdmin):
                 "opts": self.model._meta,
                 "page": page,
                 "groups": groups,
+                "may_merge": request.user.has_perm("participants.merge_participant"),
             },
         )
 

@@ -35,3 +35,9 @@ class ProviderNotLinkedError(DomainError):
     """Staff chose a lead provider the training record has never trained with."""
 
     title = "Invalid action"
+
+
+class MergeError(DomainError):
+    """A refused merge of two people: what stands in the way, and what to do about it."""
+
+    title = "Cannot merge"

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower, RowNumber
 from django_fsm import FSMField, FSMModelMixin
 
 from config import clock
+from config.actors import ActorKind
 from config.history import StateChange, audit_history
 from config.models import TimestampedModel, choices_check
 from config.sql import insert_from_select
@@ -118,6 +119,7 @@ class Participant(TimestampedModel):
     trn = models.CharField(max_length=16, null=True, blank=True)
 
     class Meta:
+        permissions = [("merge_participant", "Can merge a duplicate person into another")]
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(Lower("email"), name="participant_email_unique_ci")]
         indexes = [
@@ -131,12 +133,19 @@ class Participant(TimestampedModel):
 
 
 class ParticipantIdChange(models.Model):
-    """A retired person id now held by `participant` (a merged duplicate)."""
+    """A retired person id now held by `participant` (a merged duplicate).
+
+    A merge made in the back office also records who made it and who the retired person was (their row is
+    gone); ids retired before the back office could merge carry no actor."""
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="id_changes")
     from_participant_id = models.UUIDField(unique=True)
     to_participant_id = models.UUIDField()
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices, null=True, blank=True)
+    actor_id = models.CharField(max_length=150, null=True, blank=True)
+    from_full_name = models.CharField(max_length=255, blank=True, default="")
+    from_email = models.CharField(max_length=254, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

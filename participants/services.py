@@ -1,4 +1,5 @@
-"""Use cases that write: defer / resume / withdraw / change schedule and funding eligibility.
+"""Use cases that write: defer / resume / withdraw / change schedule, funding eligibility, and merging a
+duplicate person into another.
 
 Each service locks the training record, runs the spec's checks in the spec's order (collecting every
 failing attribute), transitions the induction record through the model's transition methods,
@@ -10,16 +11,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from config import clock
 from config.actors import Actor, acting_as
 from config.errors import AttributeErrors
+from config.ids import parse_uuid
 from config.reference import FROZEN_COHORT_DESTINATION_YEAR
 from participants import exceptions as msg
-from participants.exceptions import EligibilityError, ProviderNotLinkedError
+from participants.exceptions import EligibilityError, MergeError, ProviderNotLinkedError
 from participants.models import (
+    CurrentInductionRecord,
     DeclarationType,
     DeferReason,
     EligibilityChange,
@@ -29,6 +32,7 @@ from participants.models import (
     InductionStatus,
     MentorCompletionReason,
     Participant,
+    ParticipantIdChange,
     Schedule,
     ScheduleChange,
     ScheduleIdentifier,
@@ -38,7 +42,8 @@ from participants.models import (
     TrainingStatusChange,
     WithdrawReason,
 )
-from participants.ports import LiveDeclaration, training_record_declarations
+from participants.notifications import notify_participant_withdrawn
+from participants.ports import LiveDeclaration, person_declarations, training_record_declarations
 from participants.selectors import (
     active_training_record,
     participant_resolve,
@@ -181,6 +186,8 @@ def _change_training_status(
     )
     training_record.save(update_fields=["updated_at"])
     participant_touch(training_record.participant_id)
+    if action == WITHDRAW:
+        notify_participant_withdrawn(induction_record=opened, lead_provider=lead_provider, reason=reason)
     return opened
 
 
@@ -558,6 +565,130 @@ def training_record_mentor_completed(*, training_record_id, completed_on) -> Non
     record.mentor_completion_reason = reason
     record.save(update_fields=["mentor_completion_date", "mentor_completion_reason", "updated_at"])
     participant_touch(record.participant_id)
+
+
+# --- merging duplicate people ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging `retired` into `survivor` would do, or why it cannot be done (`problems`)."""
+
+    retired: Participant
+    survivor: Participant
+    problems: list[str]
+    moving_records: list[TrainingRecord]  # every training record of the retired person
+    withdrawn_records: list[TrainingRecord]  # those of a role the survivor already holds actively
+
+
+def participant_merge_plan(*, retired: Participant, survivor: Participant) -> MergePlan:
+    """The checks of a merge and its effect on training records, read without writing (the confirmation
+    page shows it; `participant_merge` runs it again under its locks)."""
+    problems = []
+    if retired.pk == survivor.pk:
+        problems.append("A person cannot be merged into themselves: choose two different people.")
+    if retired.trn and survivor.trn and retired.trn != survivor.trn:
+        problems.append(
+            f"They hold different TRNs ({retired.trn} and {survivor.trn}), so they are different teachers."
+        )
+    port = person_declarations()
+    clashes = port.live_slots(participant_id=retired.pk) & port.live_slots(participant_id=survivor.pk)
+    for course, declaration_type in sorted(clashes):
+        problems.append(
+            f"Both hold a live {declaration_type} declaration for {course}: one of them must be voided "
+            "(on the provider's behalf) before they can be merged."
+        )
+    records = list(retired.training_records.select_related("schedule__cohort").order_by("created_at", "id"))
+    survivor_roles = set(
+        survivor.training_records.filter(record_status=TrainingRecord.RecordStatus.ACTIVE).values_list(
+            "participant_type", flat=True
+        )
+    )
+    withdrawn = [
+        record
+        for record in records
+        if record.record_status == TrainingRecord.RecordStatus.ACTIVE
+        and record.participant_type in survivor_roles
+    ]
+    return MergePlan(retired, survivor, problems, records, withdrawn)
+
+
+@transaction.atomic
+def participant_merge(*, retired_id, survivor_id, actor: Actor) -> ParticipantIdChange:
+    """Retires one person id into another (support merging duplicate records of one teacher).
+
+    Both people are locked in id order. The retired person's training records (with their induction records
+    and histories) and declarations move to the survivor; a record of a role the survivor already holds
+    actively moves as `withdrawn` (removed by DfE), so the survivor keeps one active record per role. The
+    retired id is recorded in `participant_id_changes` with who merged and who the retired person was, and
+    the retired person's row is deleted: the id then resolves to the survivor in provider actions and
+    declarations, and providers find the survivor with `filter[from_participant_id]`. Retrying a merge that
+    was made returns its record; refusals say what to do first."""
+    retired_id, survivor_id = parse_uuid(retired_id), parse_uuid(survivor_id)
+    if retired_id is None or survivor_id is None:
+        raise MergeError("Both participant ids must be UUIDs.")
+    if retired_id == survivor_id:
+        raise MergeError("A person cannot be merged into themselves: choose two different people.")
+    people = {
+        person.pk: person
+        for person in Participant.objects.select_for_update()
+        .filter(pk__in=[retired_id, survivor_id])
+        .order_by("pk")
+    }
+    retired, survivor = people.get(retired_id), people.get(survivor_id)
+    if retired is None:
+        earlier = ParticipantIdChange.objects.filter(from_participant_id=retired_id).first()
+        if earlier is not None and earlier.participant_id == survivor_id:
+            return earlier  # a retry of a merge that was made
+        if earlier is not None:
+            raise MergeError(f"{retired_id} was already merged into {earlier.participant_id}.")
+        raise MergeError(f"No person has the id {retired_id}.")
+    if survivor is None:
+        earlier = ParticipantIdChange.objects.filter(from_participant_id=survivor_id).first()
+        if earlier is not None:
+            raise MergeError(
+                f"{survivor_id} was itself merged into {earlier.participant_id}: merge into that person."
+            )
+        raise MergeError(f"No person has the id {survivor_id}.")
+
+    plan = participant_merge_plan(retired=retired, survivor=survivor)
+    if plan.problems:
+        raise MergeError(" ".join(plan.problems))
+    withdrawn = {record.pk for record in plan.withdrawn_records}
+    moved = []
+    for record in TrainingRecord.objects.select_for_update().filter(participant=retired).order_by("pk"):
+        record.participant = survivor
+        if record.pk in withdrawn:
+            record.record_status = TrainingRecord.RecordStatus.WITHDRAWN
+        record.save(update_fields=["participant", "record_status", "updated_at"])
+        moved.append(record.pk)
+    # The stored current records name the person, and who sees these records' declarations may change.
+    CurrentInductionRecord.objects.refresh(training_record_ids=moved)
+    try:
+        with transaction.atomic():  # a declaration posted for the retired person since the check
+            person_declarations().move_to_person(
+                from_participant_id=retired.pk, to_participant_id=survivor.pk
+            )
+    except IntegrityError as error:
+        raise MergeError(
+            "A declaration was submitted for one of them while merging and now clashes: try again."
+        ) from error
+    ParticipantIdChange.objects.filter(participant=retired).update(participant=survivor)
+    change = ParticipantIdChange.objects.create(
+        participant=survivor,
+        from_participant_id=retired.pk,
+        to_participant_id=survivor.pk,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        from_full_name=retired.full_name,
+        from_email=retired.email,
+    )
+    if not survivor.trn and retired.trn:
+        survivor.trn = retired.trn
+        survivor.save(update_fields=["trn", "updated_at"])
+    retired.delete()
+    participant_touch(survivor.pk)
+    return change
 
 
 # --- data loads (the sandbox seed) ---------------------------------------------------------------------------

@@ -47,6 +47,8 @@ class Cohort(TimestampedModel):
 class LeadProvider(TimestampedModel):
     name = models.CharField(max_length=255, unique=True)
     vat_chargeable = models.BooleanField(default=True)
+    # Where the service emails the provider (e.g. a school challenged one of its partnerships).
+    contact_email = models.EmailField(max_length=254, null=True, blank=True)
 
     history = audit_history()
 

@@ -30,6 +30,7 @@ from partnerships.models import (
     SchoolCohort,
     TrainingProgramme,
 )
+from partnerships.notifications import notify_partnership_challenged
 from partnerships.ports import school_participants
 from partnerships.selectors import live_relationships, partnership_challenge_deadline
 
@@ -433,6 +434,7 @@ def partnership_challenge(*, partnership: Partnership, reason: str, actor: Actor
     _record_change(
         partnership, event=PartnershipEvent.CHALLENGED, actor=actor, from_status=PartnershipStatus.ACTIVE
     )
+    notify_partnership_challenged(partnership)
     return partnership
 
 

@@ -18,9 +18,11 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "api.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CACHE_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
 }
 PRODUCTION_NAMES = ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "API_TOKEN_DIGEST_KEY", "ALLOWED_HOSTS")
-PRODUCTION_NAMES += ("DATABASE_URL", "CACHE_URL", "TEST_DATABASE_NAME", "SANDBOX", "DEBUG")
+PRODUCTION_NAMES += ("DATABASE_URL", "CACHE_URL", "TEST_DATABASE_NAME", "SANDBOX", "DEBUG", "EMAIL_URL")
+PRODUCTION_NAMES += ("EMAIL_HOST",)
 
 
 def python(*args, env: dict[str, str], drop=()) -> subprocess.CompletedProcess:
@@ -56,6 +58,44 @@ def test_production_settings_refuse_a_cache_that_is_not_redis():
 
     assert refused.returncode != 0
     assert "CACHE_URL must name a Redis server in production" in refused.stderr
+
+
+EMAIL_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.EMAIL_BACKEND, getattr(settings, 'EMAIL_HOST', ''), settings.EMAIL_PORT, settings.EMAIL_USE_TLS)"
+)
+
+
+def test_production_sends_email_by_smtp_from_the_environment_and_refuses_without_it():
+    configured = python(
+        "manage.py", "shell", "--no-imports", "-c", EMAIL_SETTINGS, env=PRODUCTION, drop=PRODUCTION_NAMES
+    )
+    assert configured.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        "587",
+        "True",
+    ], configured.stderr
+    by_host = {**PRODUCTION, "EMAIL_URL": "", "EMAIL_HOST": "mail.example.com", "EMAIL_PORT": "2525"}
+    configured = python(
+        "manage.py", "shell", "--no-imports", "-c", EMAIL_SETTINGS, env=by_host, drop=PRODUCTION_NAMES
+    )
+    assert configured.stdout.split()[1:3] == ["mail.example.com", "2525"], configured.stderr
+
+    without = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+    refused = python("manage.py", "check", env=without, drop=PRODUCTION_NAMES)
+    assert refused.returncode != 0
+    assert "Production settings need EMAIL_URL" in refused.stderr
+    sandbox = python(
+        "manage.py",
+        "shell",
+        "--no-imports",
+        "-c",
+        EMAIL_SETTINGS,
+        env={**without, "SANDBOX": "true"},
+        drop=PRODUCTION_NAMES,
+    )
+    assert sandbox.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend", sandbox.stderr
 
 
 def test_manage_py_without_a_settings_module_loads_production_settings_and_so_refuses_to_guess():

@@ -627,12 +627,39 @@ def test_payment_runs_left_snapshots_and_line_items_in_step_with_their_statement
 
 def test_adjustments_on_an_open_output_statement(seeded):
     adjustments = Adjustment.objects.select_related("statement")
-    assert adjustments.count() == 2 * LeadProvider.objects.count()
+    assert adjustments.count() == 3 * LeadProvider.objects.count()
     for adjustment in adjustments:
-        assert adjustment.statement.status == "open" and adjustment.statement.output_fee
+        # Two on the next open statement, one on the statement awaiting authorisation.
+        assert adjustment.statement.status in ("open", "payable") and adjustment.statement.output_fee
+        assert adjustment.statement.marked_as_paid_at is None
         history = adjustment.history.get()
         assert (history.actor_kind, history.actor_id) == ("command", "seed_sandbox")
     assert adjustments.filter(amount__gt=0).exists() and adjustments.filter(amount__lt=0).exists()
+
+
+def test_each_provider_has_a_statement_awaiting_authorisation_that_shows_a_full_month(seeded):
+    from participants.models import DeclarationType
+    from statements.selectors import statement_calculate
+
+    for provider in LeadProvider.objects.all():
+        statement = (
+            Statement.objects.filter(
+                lead_provider=provider, cohort__start_year=2024, output_fee=True, status="payable"
+            )
+            .order_by("-deadline_date")
+            .first()
+        )
+        assert statement is not None and statement.marked_as_paid_at is None
+        lines = statement.line_items.select_related("declaration")
+        types = {line.declaration.declaration_type for line in lines.filter(kind="output", state="payable")}
+        assert types == set(DeclarationType.values), (provider, types)
+        assert lines.filter(kind="clawback", state="awaiting_clawback").count() >= 2
+        assert statement.adjustments.exists()
+        figures = statement_calculate(statement).banded
+        assert figures.uplift_fees > 0
+        assert figures.clawback_deductions > 0
+        started_bands = [band for band in figures.allocations["started"] if band.prior + band.add > 0]
+        assert len(started_bands) >= 2, (provider, figures.allocations["started"])
 
 
 def test_statements_api_shows_paid_statements_to_a_seeded_token(seeded):

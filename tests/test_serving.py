@@ -28,6 +28,7 @@ def production_env(**extra) -> dict[str, str]:
         "API_TOKEN_DIGEST_KEY": "test-token-digest-key",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CACHE_URL": REDIS_URL,
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         "API_RATE_LIMIT_KEY_PREFIX": f"test:{uuid.uuid4().hex}:",
         **extra,
     }

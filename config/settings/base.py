@@ -36,6 +36,12 @@ API_RATE_LIMIT_KEY_PREFIX = env("API_RATE_LIMIT_KEY_PREFIX", default="ecf:rateli
 # How many proxies in front of the service append to X-Forwarded-For; 0 means the peer is the client.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 
+# Emails to schools and providers (config/mail.py). The local settings print them on the console; the
+# production settings send them by SMTP (EMAIL_URL or EMAIL_HOST…); tests collect them in mail.outbox.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Early career training <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

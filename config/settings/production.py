@@ -23,6 +23,28 @@ if not env.str("CACHE_URL").startswith(("redis://", "rediss://", "unix://")):
 DEBUG = False
 SANDBOX = env.bool("SANDBOX", default=False)
 
+# Emails by SMTP: EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587), or EMAIL_HOST with
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS / EMAIL_USE_SSL. A hosted sandbox
+# without either prints them in its log; a production service without either refuses to start, as schools
+# and providers would otherwise never hear of withdrawals and challenges.
+if env.str("EMAIL_URL", default="").strip():
+    globals().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default="").strip():
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+elif SANDBOX:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    raise ImproperlyConfigured(
+        "Production settings need EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.com:587) or "
+        "EMAIL_HOST in the environment to send emails to schools and providers (see the README)."
+    )
+
 # Hashed, compressed static files (run `collectstatic`; `make serve` does), served by the app.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -33,7 +33,9 @@ def seed_contracts(providers: dict[str, LeadProvider], cohorts: dict[int, Cohort
     for provider_index, name in enumerate(LEAD_PROVIDERS):
         provider = providers[name]
         for year in COHORT_YEARS:
-            target = random.randrange(1500, 6000, 50)
+            # Real targets run to thousands; the sandbox trains dozens per provider and cohort, so targets
+            # of that order fill several bands on its statements, as a real year's declarations do.
+            target = random.randrange(10, 16, 2)
             base = Decimal(random.randrange(900, 1200, 5))
             mentor_split = year >= MENTOR_FUNDING_YEAR
             contracts.append(

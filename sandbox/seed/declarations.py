@@ -32,11 +32,13 @@ from participants.models import (
     EligibilityStatus,
     InductionStatus,
     Milestone,
+    Participant,
     TrainingRecord,
 )
-from participants.services import participant_set_eligibility
+from participants.services import participant_change_schedule, participant_set_eligibility, participants_touch
 from partnerships.models import Cohort, LeadProvider, LeadProviderToken
 from partnerships.services import token_issue
+from statements.adjustments import adjustment_add
 from statements.models import Adjustment, Statement, StatementStatus
 from statements.selectors import next_output_statement
 
@@ -61,6 +63,14 @@ ADJUSTMENTS = (
     ("Additional training event", Decimal("1500.00")),
     ("Overpayment recovery", Decimal("-750.00")),
 )
+# The month finance is about to authorise shows a whole month's kinds of work for each provider: ECTs moved
+# to the extended schedule declare every declaration type, a few paid starts are clawed back, and an
+# adjustment is added.
+SHOWCASE_YEAR = 2024
+SHOWCASE_PEOPLE = 6
+SHOWCASE_CLAWBACKS = 2
+SHOWCASE_SCHEDULE = "ecf-extended-september"
+SHOWCASE_ADJUSTMENT = ("Regional conference costs", Decimal("2400.00"))
 
 
 @dataclass(order=True)
@@ -373,6 +383,102 @@ class Scenario:
 
         # The same teacher registered twice: the second registration's declaration is a duplicate.
         self._duplicates()
+        self._showcase()
+
+    def _showcase(self) -> None:
+        """On each provider's 2024 statement left payable: every declaration type (ECTs moved to the
+        extended schedule, whose milestones are all open), paid starts clawed back, and (after the run) an
+        adjustment, so that the statement finance authorises looks like a full month."""
+        held = _day(self.held_deadline)
+        ects = self.candidates("ect", SHOWCASE_YEAR)
+        paid_starts = [self.planned.get((r.id, DeclarationType.STARTED)) for _, r in ects[::2]]
+        already_voided = {plan.key for plan in [p for p in paid_starts if p][-3:]}
+        declared = {record_id for record_id, _ in self.planned}
+        for provider_id in sorted(self.providers):
+            unused = [
+                (person, record)
+                for person, record in self._fundable_ects(SHOWCASE_YEAR)
+                if record.placement.lead_provider_id == provider_id and record.id not in declared
+            ]
+            # Those with an uplift first, so that the month shows uplift fees; when none has one, the first
+            # one's school is recorded as a pupil-premium school before the declarations arrive.
+            unused.sort(key=lambda pair: not (pair[1].sparsity_uplift or pair[1].pupil_premium_uplift))
+            if unused and not (unused[0][1].sparsity_uplift or unused[0][1].pupil_premium_uplift):
+                self._at(held - dt.timedelta(days=41), lambda record=unused[0][1]: self._pupil_premium(record))
+            for number, (person, record) in enumerate(unused[:SHOWCASE_PEOPLE]):
+                self._at(
+                    held - dt.timedelta(days=40, minutes=-number),
+                    lambda person=person, record=record: self._move_to_extended(person, record),
+                )
+                for offset, declaration_type in enumerate(DeclarationType.values):
+                    submit_at = held - dt.timedelta(days=5, minutes=-(number * 10 + offset))
+                    date = max(
+                        _day(dt.date(SHOWCASE_YEAR, 9, 2)), record.inductions[0].start + dt.timedelta(days=1)
+                    ) + dt.timedelta(days=20 * offset)
+                    date = min(date, submit_at - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+                    plan = Planned(
+                        record,
+                        person,
+                        declaration_type,
+                        date,
+                        None if declaration_type == DeclarationType.STARTED else RETAINED_EVIDENCE[offset % 3],
+                    )
+                    if plan.key not in self.planned:
+                        self.planned[plan.key] = plan
+                        self._at(submit_at, lambda plan=plan: self._submit(plan))
+            mine = [
+                plan
+                for plan in paid_starts
+                if plan is not None
+                and plan.record.placement.lead_provider_id == provider_id
+                and plan.key not in already_voided
+            ]
+            for plan in mine[:SHOWCASE_CLAWBACKS]:
+                self.void(plan, held - dt.timedelta(days=4))
+
+    def _fundable_ects(self, year: int) -> list:
+        """ECTs of the cohort on any standard or extended September schedule, otherwise as `candidates`."""
+        found = []
+        for person in self.people:
+            if len(person.records) != 1 or person.trn in self.shared_trns:
+                continue
+            record = person.records[0]
+            if (
+                record.participant_type == "ect"
+                and record.schedule in ((year, STANDARD), (year, SHOWCASE_SCHEDULE))
+                and record.is_plain()
+                and record.current.induction_status == InductionStatus.ACTIVE
+                and not record.placement.challenged
+                and record.eligibility is not None
+                and record.eligibility[0] == EligibilityStatus.ELIGIBLE
+            ):
+                found.append((person, record))
+        return found
+
+    def _pupil_premium(self, record: RecordPlan) -> None:
+        # School data, loaded like the records themselves (there is no use case for it), then touched so
+        # providers polling `updated_since` see it.
+        changed = TrainingRecord.objects.filter(pk=record.id, pupil_premium_uplift=False).update(
+            pupil_premium_uplift=True, updated_at=clock.now()
+        )
+        if changed:
+            participants_touch(Participant.objects.filter(training_records__pk=record.id))
+
+    def _move_to_extended(self, person: PersonPlan, record: RecordPlan) -> None:
+        if record.schedule[1] == SHOWCASE_SCHEDULE:
+            return  # registered on it
+        if Declaration.objects.filter(training_record_id=record.id).exists():
+            return  # an earlier run (or a sandbox user) declared already
+        provider_id = record.placement.lead_provider_id
+        try:
+            participant_change_schedule(
+                participant_id=str(person.id),
+                attributes={"course_identifier": "ecf-induction", "schedule_identifier": SHOWCASE_SCHEDULE},
+                lead_provider=self.providers[provider_id],
+                actor=self.actors[provider_id],
+            )
+        except DomainError as error:
+            logger.warning("seed_sandbox: schedule change of %s refused: %r", person.id, error)
 
     def _duplicates(self) -> None:
         by_trn = defaultdict(list)
@@ -435,7 +541,23 @@ def seed_declarations_and_payments(
 
 
 def seed_adjustments(providers: dict[str, LeadProvider], cohorts: dict[int, Cohort], today: dt.date) -> None:
-    """A positive and a negative adjustment on each provider's next open 2024 output statement."""
+    """A positive and a negative adjustment on each provider's next open 2024 output statement, and one on
+    its 2024 output statement awaiting authorisation (through the back office's use case)."""
+    for provider in providers.values():
+        awaiting = (
+            Statement.objects.filter(
+                lead_provider=provider,
+                cohort=cohorts[SHOWCASE_YEAR],
+                output_fee=True,
+                status=StatementStatus.PAYABLE,
+                marked_as_paid_at=None,
+            )
+            .order_by("-deadline_date")
+            .first()
+        )
+        payment_type, amount = SHOWCASE_ADJUSTMENT
+        if awaiting is not None and not awaiting.adjustments.filter(payment_type=payment_type).exists():
+            adjustment_add(statement_id=awaiting.pk, payment_type=payment_type, amount=amount, actor=ACTOR)
     with acting_as(ACTOR):
         for provider in providers.values():
             statement = next_output_statement(

@@ -1,5 +1,6 @@
 """Finance and support staff in a real browser at 1366 px: find and authorise a statement, void on a provider's
-behalf and find the clawback on the next statement, change a training status, and read the payments chart."""
+behalf and find the clawback on the next statement, change a training status, read the payments chart, and
+merge duplicate records."""
 
 import datetime as dt
 
@@ -203,3 +204,42 @@ def test_payments_chart_fits_the_page_at_1366_px(page, sign_in, shoot, finance_u
     overview_chart = page.locator("svg.statement-chart")
     assert right_edge(overview_chart) <= WIDTH
     shoot("11-overview")
+
+
+def test_support_merges_duplicate_records(
+    page, sign_in, shoot, support_user, lead_provider, other_lead_provider
+):
+    from participants.models import Participant, ParticipantIdChange
+    from tests.factories.participants import ParticipantFactory
+
+    kept = enrol(
+        lead_provider=lead_provider, participant=ParticipantFactory(full_name="Ada Kept", trn="7009999")
+    )
+    retired = enrol(
+        lead_provider=other_lead_provider,
+        participant=ParticipantFactory(full_name="Ada Twice", trn="7009999"),
+        participant_type="mentor",
+    )
+    retired_id = retired.training_record.participant_id
+
+    sign_in("support", "support-pass")
+    page.click("#finance-module a:text-is('Search duplicate records')")
+    group = page.locator("#trn-7009999")
+    assert group.locator("tbody tr").count() == 2
+    shoot("12-duplicate-records")
+    group.locator("a.merge-link:text-is('Merge into Ada Kept')").click()
+
+    assert "Merge Ada Twice into another person" in page.inner_text("h1")
+    assert "Mentor training record" in page.inner_text("#moving-records")
+    shoot("13-merge-confirmation")
+    page.click("#confirm-merge")
+
+    assert page.inner_text("h1") == "Ada Kept"
+    assert f"filter[from_participant_id]={retired_id}" in page.inner_text(".messagelist")
+    assert str(retired_id) in page.inner_text("tr.retired-id")
+    assert page.locator(".record-section").count() == 2  # the ECT record kept and the mentor record moved
+    shoot("14-merged-participant")
+    assert not Participant.objects.filter(pk=retired_id).exists()
+    assert ParticipantIdChange.objects.get(from_participant_id=retired_id).participant_id == (
+        kept.training_record.participant_id
+    )
