@@ -183,12 +183,18 @@ def request(method: str, path: str, *, port: int, token: str | None = None, body
         headers["Content-Type"] = "application/json"
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     started = time.perf_counter()
-    connection.request(method, path, body=body, headers=headers)
-    response = connection.getresponse()
-    data = response.read()
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+    except (http.client.HTTPException, ConnectionError) as error:
+        # A worker replaced by gunicorn's timeout closes the connection: recorded, not fatal.
+        log(f"{method} {path}: {error!r}")
+        return (time.perf_counter() - started) * 1000, "dropped", None, b'{"data": []}'
+    finally:
+        connection.close()
     elapsed = (time.perf_counter() - started) * 1000
     queries = response.getheader("X-Query-Count")
-    connection.close()
     return elapsed, response.status, int(queries) if queries else None, data
 
 
@@ -542,6 +548,12 @@ def main() -> None:
     rows = []
     try:
         port = server.port
+        status = request("GET", page_path("/api/v3/participants/ecf", 1, 1), port=port, token=token)[1]
+        if status != 200:
+            raise RuntimeError(
+                f"The largest provider's token got {status}: was {DB} seeded with another API_TOKEN_DIGEST_KEY? "
+                "BENCH_RESEED=1 rebuilds it."
+            )
         last_participants = max(1, math.ceil(largest["participants"] / 100))
         last_declarations = max(1, math.ceil(declarations_total / 100))
         participants, declarations = "/api/v3/participants/ecf", "/api/v3/participant-declarations"
