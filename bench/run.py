@@ -524,6 +524,20 @@ def statement_runs() -> dict:
     return result
 
 
+def worker_timeout(rows: list[dict]) -> dict:
+    """gunicorn's request timeout (config/gunicorn.py, as served) against the largest page's p99."""
+    import importlib
+
+    timeout = importlib.import_module("config.gunicorn").timeout
+    page = next(row for row in rows if row["name"].startswith("GET participants 3000/page"))
+    p99 = page["p99_ms"]
+    return {
+        "seconds": timeout,
+        "max_page_p99_ms": p99,
+        "headroom": round(timeout * 1000 / p99, 1) if p99 else None,
+    }
+
+
 # --- report ----------------------------------------------------------------------------------------
 
 
@@ -557,6 +571,11 @@ def print_table(result: dict) -> None:
             f"  a per-row loop would take ~{run['per_row_loop_seconds_estimate']} s: the run is "
             f"{run['times_faster_than_per_row']}x faster"
         )
+    worker = result["worker_timeout"]
+    print(
+        f"gunicorn timeout {worker['seconds']} s: the 3,000-per-page maximum's p99 is {worker['max_page_p99_ms']} ms, "
+        f"{worker['headroom']}x inside it"
+    )
     print(f"seed: {result['seed']['seconds']:.0f} s; load average {result['load_average']}")
     print(f"result: {OUT}")
 
@@ -635,6 +654,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "rows": rows,
         "statement_runs": runs,
+        "worker_timeout": worker_timeout(rows),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, default=str))

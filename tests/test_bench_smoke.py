@@ -72,3 +72,4 @@ def test_bench_runs_end_to_end_at_a_tiny_size(bench_database, tmp_path, capsys):
     assert runs["mark_statements_payable"]["declarations"] > 0
     assert runs["pay_statement"]["declarations"] > 0
     assert "load_average" in result
+    assert result["worker_timeout"]["seconds"] > 0
