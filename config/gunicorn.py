@@ -12,8 +12,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # a server that cannot reach its cache stops before any worker starts.
 preload_app = True
 
-# The slowest legitimate request (a 3,000-record page, a full statement) takes a few seconds at most;
-# a request still running after WEB_TIMEOUT is stuck, and its worker is replaced.
+# A request still running after WEB_TIMEOUT is stuck, and its worker is replaced (its client gets a dropped
+# connection). `make bench` prints the headroom: the largest legitimate page, 3,000 participants, must stay
+# far inside it. Measured at national scale (300,000 people) on 2 shared cores at load ~12: p99 20 s before
+# the read-path work (goal: 350 ms); a deep 100/page declarations page took 45-60 s and was cut off here.
+# That page is the bug, not the limit: raising the timeout would only let stuck requests hold a worker longer.
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 # On a restart or deploy, requests in flight get this long to finish.
 graceful_timeout = 30
