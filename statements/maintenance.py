@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
 
 from config.actors import Actor, acting_as
 from config.errors import DomainError
@@ -165,6 +166,19 @@ class UpliftBackfill:
     frozen: list[str]  # paid statements whose figures were frozen first (they had no snapshot)
 
 
+def lines_copy_uplift_flags(*, cohort) -> int:
+    """Lines carry their declaration's uplift for the calculation: after the flags change, so do the copies
+    (a paid statement's figures stay those of its snapshot)."""
+    declaration = Declaration.objects.filter(pk=OuterRef("declaration_id"))
+    uplifted = Exists(declaration.filter(Q(sparsity_uplift=True) | Q(pupil_premium_uplift=True)))
+    return (
+        StatementLineItem.objects.filter(declaration__cohort=cohort)
+        .annotate(uplifted=uplifted)
+        .exclude(has_uplift=F("uplifted"))
+        .update(has_uplift=uplifted)
+    )
+
+
 def uplift_flags_backfill(*, cohort, actor: Actor, commit: bool) -> UpliftBackfill:
     """Copies the training records' current uplift flags onto the cohort's declarations. A paid statement
     keeps the figures it was paid with: one that has no snapshot yet (paid before snapshots were kept, or
@@ -186,6 +200,7 @@ def uplift_flags_backfill(*, cohort, actor: Actor, commit: bool) -> UpliftBackfi
             changed = declarations_copy_uplift_flags(
                 declarations=declarations_with_stale_uplift_flags(cohort=cohort)
             )
+            lines_copy_uplift_flags(cohort=cohort)
             result = UpliftBackfill(declarations=changed, frozen=[s.label for s in unfrozen])
             if not commit:
                 raise _Rollback()
