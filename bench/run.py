@@ -19,6 +19,8 @@ Environment (all optional):
   BENCH_REDIS             Redis for the rate limit (default redis://127.0.0.1:6379/0; keys under a per-run prefix)
   BENCH_OUT               result file (default bench/results/bench-<UTC time>.json)
   BENCH_SEED_FILE         where the seed's tokens are kept for reuse (default bench/results/seed-<db>.json)
+  BENCH_ROWS=reads        only the GET rows (pages, cursor pages, full syncs): no submissions, no payment runs
+  BENCH_SYNC_SECONDS      time budget per full sync (default 0, none); a sync cut short says so ("complete")
 """
 
 import datetime as dt
@@ -53,6 +55,8 @@ ROW_SECONDS = float(os.environ.get("BENCH_ROW_SECONDS", "60"))
 POSTS = int(os.environ.get("BENCH_POSTS", "1000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 RESEED = os.environ.get("BENCH_RESEED") == "1"
+READS_ONLY = os.environ.get("BENCH_ROWS", "all") == "reads"
+SYNC_SECONDS = float(os.environ.get("BENCH_SYNC_SECONDS", "0"))
 PER_ROW_SAMPLE = 300  # declarations moved one at a time to estimate a per-row payable run
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -205,6 +209,19 @@ def page_path(path: str, page: int, per_page: int) -> str:
     return f"{path}?{query}"
 
 
+def cursor_path(path: str, per_page: int, cursor: str = "") -> str:
+    """A cursor walk's page: an empty cursor starts the walk."""
+    query = urllib.parse.urlencode({"page[per_page]": per_page, "page[cursor]": cursor})
+    return f"{path}?{query}"
+
+
+def resized(path: str, per_page: int) -> str:
+    """The same cursor page at another page size (a walk may change `page[per_page]` between pages)."""
+    url = urllib.parse.urlsplit(path)
+    query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+    return cursor_path(url.path, per_page, query["page[cursor]"])
+
+
 # --- floors: the same rows through raw psycopg + orjson ----------------------------------------------
 
 PARTICIPANT_FLOOR = """
@@ -301,8 +318,12 @@ def summary(name, times, floors, *, rows, status, queries) -> dict:
 
 def full_sync(*, port: int, token: str, floor: Floor, provider_id: int, per_page: int = 3000) -> dict:
     """Every participants page of the provider at the maximum page size, one after another."""
-    page, total_ms, floor_ms, rows, queries = 1, 0.0, 0.0, 0, []
+    page, total_ms, floor_ms, rows, queries, status, complete = 1, 0.0, 0.0, 0, [], None, True
+    budget = time.monotonic() + SYNC_SECONDS if SYNC_SECONDS else None
     while True:
+        if budget and time.monotonic() > budget:
+            complete = False
+            break
         elapsed, status, count, body = request(
             "GET", page_path("/api/v3/participants/ecf", page, per_page), port=port, token=token
         )
@@ -325,7 +346,55 @@ def full_sync(*, port: int, token: str, floor: Floor, provider_id: int, per_page
         "floor_p50_ms": round(floor_ms, 1),
         "ratio": round(total_ms / floor_ms, 1) if floor_ms else None,
         "queries": max((q for q in queries if q is not None), default=None),
+        "seconds": round(total_ms / 1000, 1),
+        "pages": page - 1,
+        "complete": complete,
     }
+
+
+def cursor_sync(
+    label: str, path: str, *, port: int, token: str, floor, provider_id: int, per_page: int = 3000
+):
+    """A full sync by cursor: the first page, then `links.next` until it is null. Returns the row and the
+    path of the walk's last page (a late position for the late-page rows)."""
+    url, last_path = cursor_path(path, per_page), None
+    pages, rows, total_ms, floor_ms, queries, status, complete = 0, 0, 0.0, 0.0, [], None, True
+    budget = time.monotonic() + SYNC_SECONDS if SYNC_SECONDS else None
+    while url:
+        elapsed, status, count, body = request("GET", url, port=port, token=token)
+        total_ms += elapsed
+        queries.append(count)
+        page = json.loads(body) if status == 200 else {}
+        data = page.get("data", [])
+        if data:
+            pages += 1
+            rows += len(data)
+            last_path = url
+            floor_ms += floor(provider_id, [row["id"] for row in data])
+        following = (page.get("links") or {}).get("next")
+        url = None
+        if following:
+            if budget and time.monotonic() > budget:
+                complete = False
+            else:
+                parts = urllib.parse.urlsplit(following)
+                url = f"{parts.path}?{parts.query}"
+    return {
+        "name": f"cursor full sync, {label} {per_page}/page ({pages} pages)",
+        "samples": 1,
+        "rows": rows,
+        "status": status,
+        "p50_ms": round(total_ms, 1),
+        "p95_ms": None,
+        "p99_ms": None,
+        "floor_p50_ms": round(floor_ms, 1),
+        "ratio": round(total_ms / floor_ms, 1) if floor_ms else None,
+        "queries": max((q for q in queries if q is not None), default=None),
+        "queries_min": min((q for q in queries if q is not None), default=None),
+        "seconds": round(total_ms / 1000, 1),
+        "pages": pages,
+        "complete": complete,
+    }, last_path
 
 
 def post_candidates(provider_name: str, count: int) -> list[dict]:
@@ -524,6 +593,11 @@ def statement_runs() -> dict:
     return result
 
 
+def compare_late(late: dict, first: dict) -> None:
+    """A late page's p50 against the first page's (the goal: at most 1.5x)."""
+    late["late_vs_first"] = round(late["p50_ms"] / first["p50_ms"], 2) if first["p50_ms"] else None
+
+
 def worker_timeout(rows: list[dict]) -> dict:
     """gunicorn's request timeout (config/gunicorn.py, as served) against the largest page's p99."""
     import importlib
@@ -542,7 +616,7 @@ def worker_timeout(rows: list[dict]) -> dict:
 
 
 def print_table(result: dict) -> None:
-    header = f"{'path':<46} {'n':>4} {'rows':>6} {'p50':>9} {'p95':>9} {'p99':>9} {'floor':>8} {'ratio':>6} {'SQL':>4}"
+    header = f"{'path':<54} {'n':>4} {'rows':>7} {'p50':>11} {'p95':>9} {'p99':>9} {'floor':>10} {'ratio':>6} {'SQL':>4}"
     print(header)
     print("-" * len(header))
 
@@ -551,17 +625,23 @@ def print_table(result: dict) -> None:
 
     for row in result["rows"]:
         print(
-            f"{row['name']:<46} {row['samples']:>4} {row['rows']:>6} {ms(row['p50_ms']):>9} {ms(row['p95_ms']):>9} "
-            f"{ms(row['p99_ms']):>9} {ms(row['floor_p50_ms']):>8} {'' if row['ratio'] is None else row['ratio']:>6} "
+            f"{row['name']:<54} {row['samples']:>4} {row['rows']:>7} {ms(row['p50_ms']):>11} {ms(row['p95_ms']):>9} "
+            f"{ms(row['p99_ms']):>9} {ms(row['floor_p50_ms']):>10} {'' if row['ratio'] is None else row['ratio']:>6} "
             f"{'' if row['queries'] is None else row['queries']:>4}"
         )
         if "requests_per_second" in row:
-            print(f"{'':<46} {row['requests_per_second']} req/s, statuses {row['status']}")
-    runs = result["statement_runs"]
-    print(
-        f"statement calculation ({runs['calculation']['statement_lines']} lines): "
-        f"p50 {runs['calculation']['p50_ms']} ms"
-    )
+            print(f"{'':<54} {row['requests_per_second']} req/s, statuses {row['status']}")
+        if row.get("late_vs_first") is not None:
+            print(f"{'':<54} p50 {row['late_vs_first']}x the first page's")
+        if "pages" in row:
+            cut = "" if row["complete"] else f", CUT SHORT after BENCH_SYNC_SECONDS={SYNC_SECONDS:.0f}"
+            print(f"{'':<54} {row['seconds']:,.1f} s for {row['rows']:,} rows in {row['pages']} pages{cut}")
+    runs = result["statement_runs"] or {}
+    if runs:
+        print(
+            f"statement calculation ({runs['calculation']['statement_lines']} lines): "
+            f"p50 {runs['calculation']['p50_ms']} ms"
+        )
     for name in ("mark_statements_payable", "pay_statement"):
         if name in runs:
             print(f"{name}: {runs[name]['seconds']} s ({runs[name]['declarations']} declarations)")
@@ -621,17 +701,42 @@ def main() -> None:
             rows.append(
                 measure_get(name, path, port=port, token=token, floor=floor_of, provider_id=provider.pk)
             )
-        first, last = rows[0]["p50_ms"], rows[1]["p50_ms"]
-        rows[1]["last_vs_first"] = round(last / first, 2) if first else None
+        compare_late(rows[1], rows[0])
+        # Cursor walks: a full sync of each list at the maximum page size, then the first page and a late
+        # one (the sync's last page, at 100 a page) timed like the page-number rows.
+        for label, path, floor_of in (
+            ("participants", participants, floor.participants),
+            ("declarations", declarations, floor.declarations),
+        ):
+            log(f"cursor full sync, {label}")
+            sync, late_path = cursor_sync(
+                label, path, port=port, token=token, floor=floor_of, provider_id=provider.pk
+            )
+            rows.append(sync)
+            first = measure_get(
+                f"GET {label} cursor 100/page, first",
+                cursor_path(path, 100),
+                port=port, token=token, floor=floor_of, provider_id=provider.pk,
+            )  # fmt: skip
+            late = measure_get(
+                f"GET {label} cursor 100/page, late (row {max(0, sync['pages'] - 1) * 3000 + 1})",
+                resized(late_path or cursor_path(path, 100), 100),
+                port=port, token=token, floor=floor_of, provider_id=provider.pk,
+            )  # fmt: skip
+            compare_late(late, first)
+            rows += [first, late]
         log("full sync")
         rows.append(full_sync(port=port, token=token, floor=floor, provider_id=provider.pk))
-        log("POST declarations")
-        rows.append(concurrent_posts(port=port, token=token, provider_name=provider.name))
+        if not READS_ONLY:
+            log("POST declarations")
+            rows.append(concurrent_posts(port=port, token=token, provider_name=provider.name))
     finally:
         server.stop()
         floor.connection.close()
-    log("statement calculation and payment runs")
-    runs = statement_runs()
+    runs = None
+    if not READS_ONLY:
+        log("statement calculation and payment runs")
+        runs = statement_runs()
     result = {
         "run": RUN_ID,
         "database": DB,
