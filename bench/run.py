@@ -19,7 +19,8 @@ Environment (all optional):
   BENCH_REDIS             Redis for the rate limit (default redis://127.0.0.1:6379/0; keys under a per-run prefix)
   BENCH_OUT               result file (default bench/results/bench-<UTC time>.json)
   BENCH_SEED_FILE         where the seed's tokens are kept for reuse (default bench/results/seed-<db>.json)
-  BENCH_ROWS=reads        only the GET rows (pages, cursor pages, full syncs): no submissions, no payment runs
+  BENCH_ROWS              all (default); reads: only the GET rows (pages, cursor pages, full syncs);
+                          writes: only the submissions and the payment runs
   BENCH_SYNC_SECONDS      time budget per full sync (default 0, none); a sync cut short says so ("complete")
 """
 
@@ -55,7 +56,8 @@ ROW_SECONDS = float(os.environ.get("BENCH_ROW_SECONDS", "60"))
 POSTS = int(os.environ.get("BENCH_POSTS", "1000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 RESEED = os.environ.get("BENCH_RESEED") == "1"
-READS_ONLY = os.environ.get("BENCH_ROWS", "all") == "reads"
+ROWS = os.environ.get("BENCH_ROWS", "all")
+READS, WRITES = ROWS in ("all", "reads"), ROWS in ("all", "writes")
 SYNC_SECONDS = float(os.environ.get("BENCH_SYNC_SECONDS", "0"))
 PER_ROW_SAMPLE = 300  # declarations moved one at a time to estimate a per-row payable run
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
@@ -164,10 +166,11 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if request("GET", "/healthcheck", port=self.port)[1] == 200:
+                if request("GET", "/healthcheck", port=self.port, quiet=True)[1] == 200:
                     return
             except OSError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.3)  # not up yet (a refused connection comes back as "dropped")
         self.stop()
         raise RuntimeError("gunicorn did not answer /healthcheck within 60s")
 
@@ -180,7 +183,9 @@ class Server:
                 self.process.kill()
 
 
-def request(method: str, path: str, *, port: int, token: str | None = None, body: bytes | None = None):
+def request(
+    method: str, path: str, *, port: int, token: str | None = None, body: bytes | None = None, quiet=False
+):
     """(milliseconds, status, query count, body) of one request on a new connection."""
     headers = {"Accept": "application/vnd.api+json"}
     if token:
@@ -195,7 +200,8 @@ def request(method: str, path: str, *, port: int, token: str | None = None, body
         data = response.read()
     except (http.client.HTTPException, ConnectionError) as error:
         # A worker replaced by gunicorn's timeout closes the connection: recorded, not fatal.
-        log(f"{method} {path}: {error!r}")
+        if not quiet:
+            log(f"{method} {path}: {error!r}")
         return (time.perf_counter() - started) * 1000, "dropped", None, b'{"data": []}'
     finally:
         connection.close()
@@ -652,12 +658,61 @@ def print_table(result: dict) -> None:
             f"{run['times_faster_than_per_row']}x faster"
         )
     worker = result["worker_timeout"]
-    print(
-        f"gunicorn timeout {worker['seconds']} s: the 3,000-per-page maximum's p99 is {worker['max_page_p99_ms']} ms, "
-        f"{worker['headroom']}x inside it"
-    )
+    if worker:
+        print(
+            f"gunicorn timeout {worker['seconds']} s: the 3,000-per-page maximum's p99 is "
+            f"{worker['max_page_p99_ms']} ms, {worker['headroom']}x inside it"
+        )
     print(f"seed: {result['seed']['seconds']:.0f} s; load average {result['load_average']}")
     print(f"result: {OUT}")
+
+
+def read_rows(
+    *, port: int, token: str, floor: Floor, provider_id: int, participants_total: int, declarations_total: int
+) -> list[dict]:
+    """The GET rows: pages by number, cursor walks and their full syncs, the page-number full sync."""
+    rows = []
+    last_participants = max(1, math.ceil(participants_total / 100))
+    last_declarations = max(1, math.ceil(declarations_total / 100))
+    participants, declarations = "/api/v3/participants/ecf", "/api/v3/participant-declarations"
+    plan = [
+        ("GET participants 100/page, first", page_path(participants, 1, 100), floor.participants),
+        (f"GET participants 100/page, last ({last_participants})", page_path(participants, last_participants, 100), floor.participants),
+        ("GET participants 3000/page, first", page_path(participants, 1, 3000), floor.participants),
+        ("GET declarations 100/page, first", page_path(declarations, 1, 100), floor.declarations),
+        (f"GET declarations 100/page, middle ({last_declarations // 2 or 1})", page_path(declarations, last_declarations // 2 or 1, 100), floor.declarations),
+        (f"GET declarations 100/page, last ({last_declarations})", page_path(declarations, last_declarations, 100), floor.declarations),
+    ]  # fmt: skip
+    for name, path, floor_of in plan:
+        log(name)
+        rows.append(measure_get(name, path, port=port, token=token, floor=floor_of, provider_id=provider_id))
+    compare_late(rows[1], rows[0])
+    # Cursor walks: a full sync of each list at the maximum page size, then the first page and a late
+    # one (the sync's last page, at 100 a page) timed like the page-number rows.
+    for label, path, floor_of in (
+        ("participants", participants, floor.participants),
+        ("declarations", declarations, floor.declarations),
+    ):
+        log(f"cursor full sync, {label}")
+        sync, late_path = cursor_sync(
+            label, path, port=port, token=token, floor=floor_of, provider_id=provider_id
+        )
+        rows.append(sync)
+        first = measure_get(
+            f"GET {label} cursor 100/page, first",
+            cursor_path(path, 100),
+            port=port, token=token, floor=floor_of, provider_id=provider_id,
+        )  # fmt: skip
+        late = measure_get(
+            f"GET {label} cursor 100/page, late (row {max(0, sync['pages'] - 1) * 3000 + 1})",
+            resized(late_path or cursor_path(path, 100), 100),
+            port=port, token=token, floor=floor_of, provider_id=provider_id,
+        )  # fmt: skip
+        compare_late(late, first)
+        rows += [first, late]
+    log("full sync")
+    rows.append(full_sync(port=port, token=token, floor=floor, provider_id=provider_id))
+    return rows
 
 
 def main() -> None:
@@ -685,56 +740,23 @@ def main() -> None:
                 f"The largest provider's token got {status}: was {DB} seeded with another API_TOKEN_DIGEST_KEY? "
                 "BENCH_RESEED=1 rebuilds it."
             )
-        last_participants = max(1, math.ceil(largest["participants"] / 100))
-        last_declarations = max(1, math.ceil(declarations_total / 100))
-        participants, declarations = "/api/v3/participants/ecf", "/api/v3/participant-declarations"
-        plan = [
-            ("GET participants 100/page, first", page_path(participants, 1, 100), floor.participants),
-            (f"GET participants 100/page, last ({last_participants})", page_path(participants, last_participants, 100), floor.participants),
-            ("GET participants 3000/page, first", page_path(participants, 1, 3000), floor.participants),
-            ("GET declarations 100/page, first", page_path(declarations, 1, 100), floor.declarations),
-            (f"GET declarations 100/page, middle ({last_declarations // 2 or 1})", page_path(declarations, last_declarations // 2 or 1, 100), floor.declarations),
-            (f"GET declarations 100/page, last ({last_declarations})", page_path(declarations, last_declarations, 100), floor.declarations),
-        ]  # fmt: skip
-        for name, path, floor_of in plan:
-            log(name)
-            rows.append(
-                measure_get(name, path, port=port, token=token, floor=floor_of, provider_id=provider.pk)
+        if READS:
+            rows += read_rows(
+                port=port,
+                token=token,
+                floor=floor,
+                provider_id=provider.pk,
+                participants_total=largest["participants"],
+                declarations_total=declarations_total,
             )
-        compare_late(rows[1], rows[0])
-        # Cursor walks: a full sync of each list at the maximum page size, then the first page and a late
-        # one (the sync's last page, at 100 a page) timed like the page-number rows.
-        for label, path, floor_of in (
-            ("participants", participants, floor.participants),
-            ("declarations", declarations, floor.declarations),
-        ):
-            log(f"cursor full sync, {label}")
-            sync, late_path = cursor_sync(
-                label, path, port=port, token=token, floor=floor_of, provider_id=provider.pk
-            )
-            rows.append(sync)
-            first = measure_get(
-                f"GET {label} cursor 100/page, first",
-                cursor_path(path, 100),
-                port=port, token=token, floor=floor_of, provider_id=provider.pk,
-            )  # fmt: skip
-            late = measure_get(
-                f"GET {label} cursor 100/page, late (row {max(0, sync['pages'] - 1) * 3000 + 1})",
-                resized(late_path or cursor_path(path, 100), 100),
-                port=port, token=token, floor=floor_of, provider_id=provider.pk,
-            )  # fmt: skip
-            compare_late(late, first)
-            rows += [first, late]
-        log("full sync")
-        rows.append(full_sync(port=port, token=token, floor=floor, provider_id=provider.pk))
-        if not READS_ONLY:
+        if WRITES:
             log("POST declarations")
             rows.append(concurrent_posts(port=port, token=token, provider_name=provider.name))
     finally:
         server.stop()
         floor.connection.close()
     runs = None
-    if not READS_ONLY:
+    if WRITES:
         log("statement calculation and payment runs")
         runs = statement_runs()
     result = {
@@ -759,7 +781,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "rows": rows,
         "statement_runs": runs,
-        "worker_timeout": worker_timeout(rows),
+        "worker_timeout": worker_timeout(rows) if READS else None,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, default=str))
