@@ -329,21 +329,51 @@ def active_training_record(*, participant: Participant, course_identifier) -> Tr
     )
 
 
+def provider_records_latest_first(
+    *, training_record, lead_provider, unchallenged: bool = False, at=None, order=InductionRecord.ACTION_ORDER
+) -> QuerySet[InductionRecord]:
+    """The one rule for "the provider's latest induction record of a training record": its records under
+    the provider's partnerships (only unchallenged ones with `unchallenged`; only those started on or before
+    `at` when given), latest first in `order`. `training_record` and `lead_provider` may be `OuterRef`s, so
+    that a correlated subquery takes `.values("pk")[:1]` of it; `latest_per_training_record` is the set form.
+    """
+    records = provider_induction_records(lead_provider=lead_provider, unchallenged=unchallenged).filter(
+        training_record=training_record
+    )
+    if at is not None:
+        records = records.filter(start_date__lte=at)
+    return records.order_by(*order)
+
+
+def latest_per_training_record(
+    records: QuerySet[InductionRecord], *, order=InductionRecord.LATEST_ORDER
+) -> QuerySet[InductionRecord]:
+    """The first of `records` per training record in `order` (`DISTINCT ON`): the set form of
+    `provider_records_latest_first` for records already narrowed to one provider."""
+    return records.order_by("training_record_id", *order).distinct("training_record_id")
+
+
 def relevant_induction_record(
-    *, training_record: TrainingRecord, lead_provider, related: tuple[str, ...] = ()
+    *,
+    training_record: TrainingRecord,
+    lead_provider,
+    related: tuple[str, ...] = (),
+    at=None,
+    order=InductionRecord.ACTION_ORDER,
 ) -> InductionRecord | None:
     """The record's latest induction record under any partnership of the provider (challenged ones too):
-    the one an action changes. `related` adds joins for a caller that shows it."""
+    the one an action changes. With `at`, the one current at that date (started on or before it).
+    `related` adds joins for a caller that shows it."""
     return (
-        provider_induction_records(lead_provider=lead_provider, unchallenged=False)
-        .filter(training_record=training_record)
+        provider_records_latest_first(
+            training_record=training_record, lead_provider=lead_provider, at=at, order=order
+        )
         .select_related(
             "schedule__cohort",
             "induction_programme__school_cohort",
             "induction_programme__partnership",
             *related,
         )
-        .order_by(*InductionRecord.ACTION_ORDER)
         .first()
     )
 
