@@ -1,8 +1,9 @@
 """Reads: what a lead provider sees of participants, transfers and unfunded mentors.
 
 "L" is, for one training record and one provider, the latest induction record under an
-unchallenged partnership of that provider. It is chosen by a correlated subquery per training record, so
-that filters on L (cohort, training status) apply *after* choosing it, never while choosing it.
+unchallenged partnership of that provider. The provider's L rows are chosen as one set (`DISTINCT ON` the
+training record, in "latest" order) and only then filtered, so that filters on L (cohort, training status)
+apply *after* choosing it, never while choosing it.
 """
 
 import datetime as dt
@@ -10,7 +11,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from config.ids import parse_uuid
 from config.reference import DEFAULT_FIRST_COHORT_YEAR
@@ -74,12 +75,10 @@ def latest_only(
     candidates = provider_induction_records(lead_provider=lead_provider)
     if choose_within_cohorts:
         candidates = candidates.filter(_in_cohorts(cohort_years))
-    latest_pk = (
-        candidates.filter(training_record_id=OuterRef("training_record_id"))
-        .order_by(*InductionRecord.LATEST_ORDER)
-        .values("pk")[:1]
-    )
-    queryset = queryset.filter(pk=Subquery(latest_pk)).filter(_in_cohorts(cohort_years))
+    # The provider's whole L set in one pass (DISTINCT ON over the candidates, which the planner hashes once
+    # per query), not a correlated subquery per row; the row filters below then narrow the chosen rows.
+    latest_pks = latest_per_training_record(candidates).values("pk")
+    queryset = queryset.filter(pk__in=latest_pks).filter(_in_cohorts(cohort_years))
     if training_status is not None:
         queryset = queryset.filter(training_status=training_status)
     return queryset
