@@ -104,9 +104,17 @@ def visible_declarations(*, lead_provider, api_version: str) -> QuerySet[Declara
     )
 
 
+# API versions that render only the declaration's own columns (no statement ids, ineligibility reason or
+# provider name), so their lists skip the per-row subqueries and join behind those.
+VERSIONS_WITHOUT_DERIVED_FIELDS = ("v1", "v2")
+
+
 def declaration_list(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
-    """What the provider may list and show in `api_version`, with everything any version renders."""
-    return with_api_fields(visible_declarations(lead_provider=lead_provider, api_version=api_version))
+    """What the provider may list and show in `api_version`, with everything that version renders."""
+    visible = visible_declarations(lead_provider=lead_provider, api_version=api_version)
+    if api_version in VERSIONS_WITHOUT_DERIVED_FIELDS:
+        return visible
+    return with_api_fields(visible)
 
 
 def own_declarations(*, lead_provider) -> QuerySet[Declaration]:
