@@ -150,6 +150,11 @@ def visible_induction_records(*, lead_provider) -> QuerySet[InductionRecord]:
     return provider_induction_records(lead_provider=lead_provider).select_related(*FLAT_ROW_RELATED)
 
 
+def flat_rows() -> QuerySet[InductionRecord]:
+    """Induction records with what a flat row shows, unscoped: for rows whose ids a scoped list chose."""
+    return InductionRecord.objects.select_related(*FLAT_ROW_RELATED)
+
+
 def flat_participant_record(*, lead_provider, participant_id) -> InductionRecord | None:
     """The L row shown for one person: their ECT record's when they have both an ECT and a mentor record."""
     pk = parse_uuid(participant_id)

@@ -20,6 +20,7 @@ from participants.filters import ParticipantFilter, TrainingRecordParticipantFil
 from participants.selectors import (
     flat_participant_record,
     flat_record_after_action,
+    flat_rows,
     participant_list,
     participant_page,
     visible_induction_records,
@@ -77,6 +78,10 @@ class ParticipantViewSet(ProviderViewSet):
 
     def get_object_queryset(self):
         return participant_list(lead_provider=self.lead_provider)
+
+    def page_rows(self):
+        # One row per training record reads its joins; the page's ids are chosen without them.
+        return flat_rows() if self.per_training_record else None
 
     def get_object(self):
         if not self.per_training_record:
