@@ -117,6 +117,13 @@ def declaration_list(*, lead_provider, api_version: str) -> QuerySet[Declaration
     return with_api_fields(visible)
 
 
+def declaration_rows(*, api_version: str) -> QuerySet[Declaration]:
+    """Declarations with what `api_version` renders, unscoped: for rows whose ids a visible list chose."""
+    if api_version in VERSIONS_WITHOUT_DERIVED_FIELDS:
+        return Declaration.objects.all()
+    return with_api_fields(Declaration.objects.all())
+
+
 def own_declarations(*, lead_provider) -> QuerySet[Declaration]:
     """What a provider may void: only what it submitted."""
     return with_api_fields(Declaration.objects.filter(lead_provider=lead_provider))

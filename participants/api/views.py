@@ -23,6 +23,7 @@ from participants.selectors import (
     flat_rows,
     participant_list,
     participant_page,
+    person_rows,
     visible_induction_records,
     visible_participants,
 )
@@ -80,8 +81,8 @@ class ParticipantViewSet(ProviderViewSet):
         return participant_list(lead_provider=self.lead_provider)
 
     def page_rows(self):
-        # One row per training record reads its joins; the page's ids are chosen without them.
-        return flat_rows() if self.per_training_record else None
+        # The page's ids are chosen under visibility and filters; its rows are then read by id.
+        return flat_rows() if self.per_training_record else person_rows()
 
     def get_object(self):
         if not self.per_training_record:
