@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
 from declarations.ports import statement_ledger
+from declarations.visibility import visible_declarations as stored_visible_declarations
 from participants import selectors as participants_selectors
 from participants.models import (
     InductionRecord,
@@ -83,6 +84,14 @@ VERSIONS_WITHOUT_LEAVING_RECORDS = ("v1", "v2")
 
 
 def visible_declarations(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
+    """What the provider sees in `api_version`, from the stored visibility (one indexed range per provider;
+    the rule is `declarations_visible_by_rule`, which the stored rows are checked against)."""
+    return stored_visible_declarations(
+        lead_provider=lead_provider, include_leaving=api_version not in VERSIONS_WITHOUT_LEAVING_RECORDS
+    )
+
+
+def declarations_visible_by_rule(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
     """The provider's own declarations, plus live declarations of any provider for people it trains:
     through its active or completed induction records, and (from v3 on) leaving ones up to the record's end
     date."""

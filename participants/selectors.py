@@ -72,13 +72,16 @@ def latest_only(
     With `choose_within_cohorts` (v1/v2) L is chosen among the records in those cohorts only, so a training
     record whose latest record is in another cohort still shows its latest record in the named ones.
     """
-    candidates = provider_induction_records(lead_provider=lead_provider)
     if choose_within_cohorts:
-        candidates = candidates.filter(_in_cohorts(cohort_years))
-    # The provider's whole L set in one pass (DISTINCT ON over the candidates, which the planner hashes once
-    # per query), not a correlated subquery per row; the row filters below then narrow the chosen rows.
-    latest_pks = latest_per_training_record(candidates).values("pk")
-    queryset = queryset.filter(pk__in=latest_pks).filter(_in_cohorts(cohort_years))
+        # L among the records in the named cohorts: the provider's whole L set in one pass (DISTINCT ON over
+        # the candidates, which the planner hashes once per query), not a correlated subquery per row.
+        candidates = provider_induction_records(lead_provider=lead_provider).filter(_in_cohorts(cohort_years))
+        queryset = queryset.filter(pk__in=latest_per_training_record(candidates).values("pk"))
+    else:
+        # L over all cohorts is stored (`CurrentInductionRecord`, refreshed in the transaction of every change
+        # that can move it): found by index, whatever the size of the provider's data.
+        queryset = queryset.filter(current_for__lead_provider=lead_provider)
+    queryset = queryset.filter(_in_cohorts(cohort_years))
     if training_status is not None:
         queryset = queryset.filter(training_status=training_status)
     return queryset

@@ -10,6 +10,7 @@ from rest_framework.viewsets import GenericViewSet
 from config.actors import Actor
 from config.api.cursor import cursor_key
 from config.api.filters import ApiFilterBackend
+from config.api.pagination import cursor_param
 from config.api.params import filter_params, require_filter, sort_fields
 from config.api.versioning import version_of_path
 from config.ids import parse_uuid
@@ -104,7 +105,8 @@ class ProviderViewSet(GenericViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset()).order_by(*self.ordering())
         rows = self.page_rows()
-        if rows is not None:
+        # A cursor page is already an index range read after its position; page numbers skip on ids alone.
+        if rows is not None and cursor_param(request.query_params) is None:
             queryset = DeferredJoin(ids=queryset, rows=rows.order_by(*self.ordering()))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.serialize_many(page))
