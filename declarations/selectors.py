@@ -4,41 +4,38 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from declarations.models import Declaration, DeclarationState, DeclarationStateChange
 from declarations.ports import statement_ledger
+from declarations.visibility import visible_declarations as stored_visible_declarations
+from participants import selectors as participants_selectors
 from participants.models import (
     InductionRecord,
     InductionStatus,
     TrainingRecord,
     TrainingStatusChange,
 )
-
-
-def _provider_records(*, training_record: TrainingRecord, lead_provider) -> QuerySet[InductionRecord]:
-    return InductionRecord.objects.filter(
-        training_record=training_record, induction_programme__partnership__lead_provider=lead_provider
-    )
+from participants.selectors import provider_induction_records
 
 
 def relevant_induction_record(
     *, training_record: TrainingRecord, lead_provider, at
 ) -> InductionRecord | None:
     """The induction record current at `at` with this provider: its latest one that started on or before
-    `at`."""
+    `at` (the participants app's rule, in "latest" order)."""
     if at is None:
         return None
-    return (
-        _provider_records(training_record=training_record, lead_provider=lead_provider)
-        .filter(start_date__lte=at)
-        .select_related("induction_programme__partnership", "mentor")
-        .order_by(*InductionRecord.LATEST_ORDER)
-        .first()
+    return participants_selectors.relevant_induction_record(
+        training_record=training_record,
+        lead_provider=lead_provider,
+        at=at,
+        order=InductionRecord.LATEST_ORDER,
+        related=("mentor",),
     )
 
 
 def provider_trains_on_schedule(*, training_record: TrainingRecord, lead_provider) -> bool:
     """Rule #14: the provider has an induction record of the person on the record's current schedule."""
     return (
-        _provider_records(training_record=training_record, lead_provider=lead_provider)
-        .filter(schedule_id=training_record.schedule_id)
+        provider_induction_records(lead_provider=lead_provider, unchallenged=False)
+        .filter(training_record=training_record, schedule_id=training_record.schedule_id)
         .exists()
     )
 
@@ -87,6 +84,14 @@ VERSIONS_WITHOUT_LEAVING_RECORDS = ("v1", "v2")
 
 
 def visible_declarations(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
+    """What the provider sees in `api_version`, from the stored visibility (one indexed range per provider;
+    the rule is `declarations_visible_by_rule`, which the stored rows are checked against)."""
+    return stored_visible_declarations(
+        lead_provider=lead_provider, include_leaving=api_version not in VERSIONS_WITHOUT_LEAVING_RECORDS
+    )
+
+
+def declarations_visible_by_rule(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
     """The provider's own declarations, plus live declarations of any provider for people it trains:
     through its active or completed induction records, and (from v3 on) leaving ones up to the record's end
     date."""
@@ -108,9 +113,24 @@ def visible_declarations(*, lead_provider, api_version: str) -> QuerySet[Declara
     )
 
 
+# API versions that render only the declaration's own columns (no statement ids, ineligibility reason or
+# provider name), so their lists skip the per-row subqueries and join behind those.
+VERSIONS_WITHOUT_DERIVED_FIELDS = ("v1", "v2")
+
+
 def declaration_list(*, lead_provider, api_version: str) -> QuerySet[Declaration]:
-    """What the provider may list and show in `api_version`, with everything any version renders."""
-    return with_api_fields(visible_declarations(lead_provider=lead_provider, api_version=api_version))
+    """What the provider may list and show in `api_version`, with everything that version renders."""
+    visible = visible_declarations(lead_provider=lead_provider, api_version=api_version)
+    if api_version in VERSIONS_WITHOUT_DERIVED_FIELDS:
+        return visible
+    return with_api_fields(visible)
+
+
+def declaration_rows(*, api_version: str) -> QuerySet[Declaration]:
+    """Declarations with what `api_version` renders, unscoped: for rows whose ids a visible list chose."""
+    if api_version in VERSIONS_WITHOUT_DERIVED_FIELDS:
+        return Declaration.objects.all()
+    return with_api_fields(Declaration.objects.all())
 
 
 def own_declarations(*, lead_provider) -> QuerySet[Declaration]:

@@ -14,6 +14,7 @@ from participants.models import (
     TrainingRecord,
     TrainingStatusChange,
 )
+from participants.selectors import provider_records_latest_first
 
 # Declaration states that hold a participant's slot (spelled here, as this app does not import declarations).
 LIVE_DECLARATION_STATES = ("submitted", "eligible", "payable", "paid")
@@ -22,16 +23,10 @@ LIVE_DECLARATION_STATES = ("submitted", "eligible", "payable", "paid")
 def _induction_records() -> QuerySet[InductionRecord]:
     """Newest first, each carrying the id of the latest record (in action order) of its training record with
     the same provider: the one whose training status staff may change on that provider's behalf."""
-    latest_with_provider = (
-        InductionRecord.objects.filter(
-            training_record_id=OuterRef("training_record_id"),
-            induction_programme__partnership__lead_provider_id=OuterRef(
-                "induction_programme__partnership__lead_provider_id"
-            ),
-        )
-        .order_by(*InductionRecord.ACTION_ORDER)
-        .values("pk")[:1]
-    )
+    latest_with_provider = provider_records_latest_first(
+        training_record=OuterRef("training_record_id"),
+        lead_provider=OuterRef("induction_programme__partnership__lead_provider_id"),
+    ).values("pk")[:1]
     return (
         InductionRecord.objects.select_related(
             "induction_programme__school_cohort__school",

@@ -518,7 +518,7 @@ class CurrentInductionRecord(models.Model):
     induction_record = models.OneToOneField(
         InductionRecord, on_delete=models.CASCADE, related_name="current_for"
     )
-    # The training record's person (a training record never changes person), for listing people by provider.
+    # The training record's person, for listing people by provider (a merge of persons refreshes it).
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
 
     objects = CurrentInductionRecordManager()

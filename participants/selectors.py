@@ -1,8 +1,9 @@
 """Reads: what a lead provider sees of participants, transfers and unfunded mentors.
 
 "L" is, for one training record and one provider, the latest induction record under an
-unchallenged partnership of that provider. It is chosen by a correlated subquery per training record, so
-that filters on L (cohort, training status) apply *after* choosing it, never while choosing it.
+unchallenged partnership of that provider. The provider's L rows are chosen as one set (`DISTINCT ON` the
+training record, in "latest" order) and only then filtered, so that filters on L (cohort, training status)
+apply *after* choosing it, never while choosing it.
 """
 
 import datetime as dt
@@ -10,7 +11,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from config.ids import parse_uuid
 from config.reference import DEFAULT_FIRST_COHORT_YEAR
@@ -71,15 +72,16 @@ def latest_only(
     With `choose_within_cohorts` (v1/v2) L is chosen among the records in those cohorts only, so a training
     record whose latest record is in another cohort still shows its latest record in the named ones.
     """
-    candidates = provider_induction_records(lead_provider=lead_provider)
     if choose_within_cohorts:
-        candidates = candidates.filter(_in_cohorts(cohort_years))
-    latest_pk = (
-        candidates.filter(training_record_id=OuterRef("training_record_id"))
-        .order_by(*InductionRecord.LATEST_ORDER)
-        .values("pk")[:1]
-    )
-    queryset = queryset.filter(pk=Subquery(latest_pk)).filter(_in_cohorts(cohort_years))
+        # L among the records in the named cohorts: the provider's whole L set in one pass (DISTINCT ON over
+        # the candidates, which the planner hashes once per query), not a correlated subquery per row.
+        candidates = provider_induction_records(lead_provider=lead_provider).filter(_in_cohorts(cohort_years))
+        queryset = queryset.filter(pk__in=latest_per_training_record(candidates).values("pk"))
+    else:
+        # L over all cohorts is stored (`CurrentInductionRecord`, refreshed in the transaction of every change
+        # that can move it): found by index, whatever the size of the provider's data.
+        queryset = queryset.filter(current_for__lead_provider=lead_provider)
+    queryset = queryset.filter(_in_cohorts(cohort_years))
     if training_status is not None:
         queryset = queryset.filter(training_status=training_status)
     return queryset
@@ -149,6 +151,16 @@ def visible_induction_records(*, lead_provider) -> QuerySet[InductionRecord]:
     """The scope of the one-row-per-training-record list: the provider's unchallenged induction records,
     with what a row shows. Its FilterSet narrows them to L rows chosen within the requested cohorts."""
     return provider_induction_records(lead_provider=lead_provider).select_related(*FLAT_ROW_RELATED)
+
+
+def person_rows() -> QuerySet[Participant]:
+    """Persons, unscoped: for rows whose ids a scoped list chose (their page reads the rest in four queries)."""
+    return Participant.objects.all()
+
+
+def flat_rows() -> QuerySet[InductionRecord]:
+    """Induction records with what a flat row shows, unscoped: for rows whose ids a scoped list chose."""
+    return InductionRecord.objects.select_related(*FLAT_ROW_RELATED)
 
 
 def flat_participant_record(*, lead_provider, participant_id) -> InductionRecord | None:
@@ -329,21 +341,51 @@ def active_training_record(*, participant: Participant, course_identifier) -> Tr
     )
 
 
+def provider_records_latest_first(
+    *, training_record, lead_provider, unchallenged: bool = False, at=None, order=InductionRecord.ACTION_ORDER
+) -> QuerySet[InductionRecord]:
+    """The one rule for "the provider's latest induction record of a training record": its records under
+    the provider's partnerships (only unchallenged ones with `unchallenged`; only those started on or before
+    `at` when given), latest first in `order`. `training_record` and `lead_provider` may be `OuterRef`s, so
+    that a correlated subquery takes `.values("pk")[:1]` of it; `latest_per_training_record` is the set form.
+    """
+    records = provider_induction_records(lead_provider=lead_provider, unchallenged=unchallenged).filter(
+        training_record=training_record
+    )
+    if at is not None:
+        records = records.filter(start_date__lte=at)
+    return records.order_by(*order)
+
+
+def latest_per_training_record(
+    records: QuerySet[InductionRecord], *, order=InductionRecord.LATEST_ORDER
+) -> QuerySet[InductionRecord]:
+    """The first of `records` per training record in `order` (`DISTINCT ON`): the set form of
+    `provider_records_latest_first` for records already narrowed to one provider."""
+    return records.order_by("training_record_id", *order).distinct("training_record_id")
+
+
 def relevant_induction_record(
-    *, training_record: TrainingRecord, lead_provider, related: tuple[str, ...] = ()
+    *,
+    training_record: TrainingRecord,
+    lead_provider,
+    related: tuple[str, ...] = (),
+    at=None,
+    order=InductionRecord.ACTION_ORDER,
 ) -> InductionRecord | None:
     """The record's latest induction record under any partnership of the provider (challenged ones too):
-    the one an action changes. `related` adds joins for a caller that shows it."""
+    the one an action changes. With `at`, the one current at that date (started on or before it).
+    `related` adds joins for a caller that shows it."""
     return (
-        provider_induction_records(lead_provider=lead_provider, unchallenged=False)
-        .filter(training_record=training_record)
+        provider_records_latest_first(
+            training_record=training_record, lead_provider=lead_provider, at=at, order=order
+        )
         .select_related(
             "schedule__cohort",
             "induction_programme__school_cohort",
             "induction_programme__partnership",
             *related,
         )
-        .order_by(*InductionRecord.ACTION_ORDER)
         .first()
     )
 

@@ -9,7 +9,8 @@ import csv
 import re
 from collections.abc import Iterator
 
-from participants.models import InductionRecord, TrainingStatus, TrainingStatusChange
+from participants.models import TrainingStatus, TrainingStatusChange
+from participants.selectors import latest_per_training_record, provider_induction_records
 from statements.models import Statement, StatementLineItem
 
 HEADERS = [
@@ -59,21 +60,17 @@ def _bool(value: bool) -> str:
 
 
 def _latest_induction_records(record_ids, lead_provider_id) -> dict:
-    latest = {}
-    for record in (
-        InductionRecord.objects.filter(
-            training_record_id__in=record_ids,
-            induction_programme__partnership__lead_provider_id=lead_provider_id,
+    """training record id → its latest induction record with the provider (any partnership status)."""
+    records = latest_per_training_record(
+        provider_induction_records(lead_provider=lead_provider_id, unchallenged=False).filter(
+            training_record_id__in=record_ids
         )
-        .select_related(
-            "schedule",
-            "induction_programme__school_cohort__school",
-            "induction_programme__partnership__delivery_partner",
-        )
-        .order_by("training_record_id", *InductionRecord.LATEST_ORDER)
-    ):
-        latest.setdefault(record.training_record_id, record)
-    return latest
+    ).select_related(
+        "schedule",
+        "induction_programme__school_cohort__school",
+        "induction_programme__partnership__delivery_partner",
+    )
+    return {record.training_record_id: record for record in records}
 
 
 def _withdrawal_reasons(record_ids, lead_provider_id) -> dict:

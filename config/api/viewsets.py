@@ -1,5 +1,8 @@
 """The base of every lead-provider endpoint: provider scoping, filters, sort, pagination and envelopes."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import BooleanField, F, Func
 from django.http import Http404
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -7,9 +10,37 @@ from rest_framework.viewsets import GenericViewSet
 from config.actors import Actor
 from config.api.cursor import cursor_key
 from config.api.filters import ApiFilterBackend
+from config.api.pagination import cursor_param
 from config.api.params import filter_params, require_filter, sort_fields
 from config.api.versioning import version_of_path
 from config.ids import parse_uuid
+
+
+class _EqualsAny(Func):
+    """`column = ANY(array)` as a condition."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+class DeferredJoin:
+    """A list the paginator slices as usual, where a slice is one deferred-join query: the page's ids are
+    chosen first from the scoped, filtered and ordered list, on its narrow columns only
+    (`id IN (SELECT id ... ORDER BY ... OFFSET n LIMIT m)`), and only those rows are joined and read. A deep
+    page skips the rows before it on ids alone instead of building and sorting every joined row."""
+
+    def __init__(self, *, ids, rows):
+        self.ids = ids
+        self.rows = rows
+
+    def __getitem__(self, window: slice):
+        page_ids = self.ids.values("pk")[window]
+        if connection.vendor != "postgresql":
+            return self.rows.filter(pk__in=page_ids)
+        # `pk = ANY(ARRAY(subquery))`: PostgreSQL runs the ids query once, first, and then reads the rows by
+        # primary key; with `pk IN (subquery)` it may build every row to join them to the page's ids.
+        return self.rows.filter(_EqualsAny(F("pk"), ArraySubquery(page_ids)))
 
 
 class ProviderViewSet(GenericViewSet):
@@ -73,8 +104,17 @@ class ProviderViewSet(GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset()).order_by(*self.ordering())
+        rows = self.page_rows()
+        # A cursor page is already an index range read after its position; page numbers skip on ids alone.
+        if rows is not None and cursor_param(request.query_params) is None:
+            queryset = DeferredJoin(ids=queryset, rows=rows.order_by(*self.ordering()))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.serialize_many(page))
+
+    def page_rows(self):
+        """For a list whose rows are costly to build: every row with what its representation reads, unscoped
+        (the page's ids come from the scoped, filtered list). None pages the list itself."""
+        return None
 
     def retrieve(self, request, *args, **kwargs):
         return Response({"data": self.serialize_one(self.get_object())})

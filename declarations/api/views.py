@@ -19,7 +19,7 @@ from config.api.schema import ApiAutoSchema
 from config.api.viewsets import ProviderViewSet
 from declarations.api.serializers import SERIALIZERS, DeclarationRequest
 from declarations.filters import declaration_filter_for
-from declarations.selectors import declaration_for_api, declaration_list, own_declarations
+from declarations.selectors import declaration_for_api, declaration_list, declaration_rows, own_declarations
 from declarations.services import declaration_submit, declaration_void
 
 # Versions that also serve the list as `participant-declarations.csv`.
@@ -68,6 +68,10 @@ class DeclarationViewSet(ProviderViewSet):
 
     def get_queryset(self):
         return declaration_list(lead_provider=self.lead_provider, api_version=self.api_version)
+
+    def page_rows(self):
+        # The page's ids are chosen under visibility and filters; its rows are then read by id.
+        return declaration_rows(api_version=self.api_version)
 
     def get_object_queryset(self):
         if self.action == "void":

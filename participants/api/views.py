@@ -20,8 +20,10 @@ from participants.filters import ParticipantFilter, TrainingRecordParticipantFil
 from participants.selectors import (
     flat_participant_record,
     flat_record_after_action,
+    flat_rows,
     participant_list,
     participant_page,
+    person_rows,
     visible_induction_records,
     visible_participants,
 )
@@ -77,6 +79,10 @@ class ParticipantViewSet(ProviderViewSet):
 
     def get_object_queryset(self):
         return participant_list(lead_provider=self.lead_provider)
+
+    def page_rows(self):
+        # The page's ids are chosen under visibility and filters; its rows are then read by id.
+        return flat_rows() if self.per_training_record else person_rows()
 
     def get_object(self):
         if not self.per_training_record:

@@ -43,12 +43,15 @@ def v1_v2_rule(lead_provider):
 def assert_stored_equals_computed():
     assert drift() == []
     for lead_provider in LeadProvider.objects.all():
-        v3 = set(selectors.visible_declarations(lead_provider=lead_provider, api_version="v3"))
+        v3 = set(selectors.declarations_visible_by_rule(lead_provider=lead_provider, api_version="v3"))
         assert set(visible_declarations(lead_provider=lead_provider)) == v3, lead_provider
         assert set(visible_declaration_ids(lead_provider=lead_provider)) == {d.pk for d in v3}
         v1_v2 = set(v1_v2_rule(lead_provider))
         assert set(visible_declarations(lead_provider=lead_provider, include_leaving=False)) == v1_v2
-        assert set(selectors.visible_declarations(lead_provider=lead_provider, api_version="v1")) == v1_v2
+        assert (
+            set(selectors.declarations_visible_by_rule(lead_provider=lead_provider, api_version="v1"))
+            == v1_v2
+        )
 
 
 @pytest.fixture

@@ -255,9 +255,9 @@ def test_visibility_by_induction_status(
     declaration = DeclarationFactory(lead_provider=other_lead_provider)
     record = also_trained_by(declaration, lead_provider, induction_status=induction_status)
     if end_date:
-        InductionRecord.objects.filter(pk=record.pk).update(
-            start_date=end_date - dt.timedelta(days=30), end_date=end_date
-        )
+        # Saved, not updated in bulk: what the provider sees is kept in step with each record's save.
+        record.start_date, record.end_date = end_date - dt.timedelta(days=30), end_date
+        record.save(update_fields=["start_date", "end_date"])
 
     assert ids(provider_client.get(URL)) == ([str(declaration.pk)] if visible else [])
 
