@@ -19,6 +19,9 @@ Environment (all optional):
   BENCH_REDIS             Redis for the rate limit (default redis://127.0.0.1:6379/0; keys under a per-run prefix)
   BENCH_OUT               result file (default bench/results/bench-<UTC time>.json)
   BENCH_SEED_FILE         where the seed's tokens are kept for reuse (default bench/results/seed-<db>.json)
+  BENCH_ROWS              all (default); reads: only the GET rows (pages, cursor pages, full syncs);
+                          writes: only the submissions and the payment runs
+  BENCH_SYNC_SECONDS      time budget per full sync (default 0, none); a sync cut short says so ("complete")
 """
 
 import datetime as dt
@@ -53,6 +56,9 @@ ROW_SECONDS = float(os.environ.get("BENCH_ROW_SECONDS", "60"))
 POSTS = int(os.environ.get("BENCH_POSTS", "1000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 RESEED = os.environ.get("BENCH_RESEED") == "1"
+ROWS = os.environ.get("BENCH_ROWS", "all")
+READS, WRITES = ROWS in ("all", "reads"), ROWS in ("all", "writes")
+SYNC_SECONDS = float(os.environ.get("BENCH_SYNC_SECONDS", "0"))
 PER_ROW_SAMPLE = 300  # declarations moved one at a time to estimate a per-row payable run
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
 RUN_ID = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -160,10 +166,11 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if request("GET", "/healthcheck", port=self.port)[1] == 200:
+                if request("GET", "/healthcheck", port=self.port, quiet=True)[1] == 200:
                     return
             except OSError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.3)  # not up yet (a refused connection comes back as "dropped")
         self.stop()
         raise RuntimeError("gunicorn did not answer /healthcheck within 60s")
 
@@ -176,7 +183,9 @@ class Server:
                 self.process.kill()
 
 
-def request(method: str, path: str, *, port: int, token: str | None = None, body: bytes | None = None):
+def request(
+    method: str, path: str, *, port: int, token: str | None = None, body: bytes | None = None, quiet=False
+):
     """(milliseconds, status, query count, body) of one request on a new connection."""
     headers = {"Accept": "application/vnd.api+json"}
     if token:
@@ -191,7 +200,8 @@ def request(method: str, path: str, *, port: int, token: str | None = None, body
         data = response.read()
     except (http.client.HTTPException, ConnectionError) as error:
         # A worker replaced by gunicorn's timeout closes the connection: recorded, not fatal.
-        log(f"{method} {path}: {error!r}")
+        if not quiet:
+            log(f"{method} {path}: {error!r}")
         return (time.perf_counter() - started) * 1000, "dropped", None, b'{"data": []}'
     finally:
         connection.close()
@@ -203,6 +213,19 @@ def request(method: str, path: str, *, port: int, token: str | None = None, body
 def page_path(path: str, page: int, per_page: int) -> str:
     query = urllib.parse.urlencode({"page[page]": page, "page[per_page]": per_page})
     return f"{path}?{query}"
+
+
+def cursor_path(path: str, per_page: int, cursor: str = "") -> str:
+    """A cursor walk's page: an empty cursor starts the walk."""
+    query = urllib.parse.urlencode({"page[per_page]": per_page, "page[cursor]": cursor})
+    return f"{path}?{query}"
+
+
+def resized(path: str, per_page: int) -> str:
+    """The same cursor page at another page size (a walk may change `page[per_page]` between pages)."""
+    url = urllib.parse.urlsplit(path)
+    query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+    return cursor_path(url.path, per_page, query["page[cursor]"])
 
 
 # --- floors: the same rows through raw psycopg + orjson ----------------------------------------------
@@ -301,8 +324,12 @@ def summary(name, times, floors, *, rows, status, queries) -> dict:
 
 def full_sync(*, port: int, token: str, floor: Floor, provider_id: int, per_page: int = 3000) -> dict:
     """Every participants page of the provider at the maximum page size, one after another."""
-    page, total_ms, floor_ms, rows, queries = 1, 0.0, 0.0, 0, []
+    page, total_ms, floor_ms, rows, queries, status, complete = 1, 0.0, 0.0, 0, [], None, True
+    budget = time.monotonic() + SYNC_SECONDS if SYNC_SECONDS else None
     while True:
+        if budget and time.monotonic() > budget:
+            complete = False
+            break
         elapsed, status, count, body = request(
             "GET", page_path("/api/v3/participants/ecf", page, per_page), port=port, token=token
         )
@@ -325,7 +352,55 @@ def full_sync(*, port: int, token: str, floor: Floor, provider_id: int, per_page
         "floor_p50_ms": round(floor_ms, 1),
         "ratio": round(total_ms / floor_ms, 1) if floor_ms else None,
         "queries": max((q for q in queries if q is not None), default=None),
+        "seconds": round(total_ms / 1000, 1),
+        "pages": page - 1,
+        "complete": complete,
     }
+
+
+def cursor_sync(
+    label: str, path: str, *, port: int, token: str, floor, provider_id: int, per_page: int = 3000
+):
+    """A full sync by cursor: the first page, then `links.next` until it is null. Returns the row and the
+    path of the walk's last page (a late position for the late-page rows)."""
+    url, last_path = cursor_path(path, per_page), None
+    pages, rows, total_ms, floor_ms, queries, status, complete = 0, 0, 0.0, 0.0, [], None, True
+    budget = time.monotonic() + SYNC_SECONDS if SYNC_SECONDS else None
+    while url:
+        elapsed, status, count, body = request("GET", url, port=port, token=token)
+        total_ms += elapsed
+        queries.append(count)
+        page = json.loads(body) if status == 200 else {}
+        data = page.get("data", [])
+        if data:
+            pages += 1
+            rows += len(data)
+            last_path = url
+            floor_ms += floor(provider_id, [row["id"] for row in data])
+        following = (page.get("links") or {}).get("next")
+        url = None
+        if following:
+            if budget and time.monotonic() > budget:
+                complete = False
+            else:
+                parts = urllib.parse.urlsplit(following)
+                url = f"{parts.path}?{parts.query}"
+    return {
+        "name": f"cursor full sync, {label} {per_page}/page ({pages} pages)",
+        "samples": 1,
+        "rows": rows,
+        "status": status,
+        "p50_ms": round(total_ms, 1),
+        "p95_ms": None,
+        "p99_ms": None,
+        "floor_p50_ms": round(floor_ms, 1),
+        "ratio": round(total_ms / floor_ms, 1) if floor_ms else None,
+        "queries": max((q for q in queries if q is not None), default=None),
+        "queries_min": min((q for q in queries if q is not None), default=None),
+        "seconds": round(total_ms / 1000, 1),
+        "pages": pages,
+        "complete": complete,
+    }, last_path
 
 
 def post_candidates(provider_name: str, count: int) -> list[dict]:
@@ -524,6 +599,11 @@ def statement_runs() -> dict:
     return result
 
 
+def compare_late(late: dict, first: dict) -> None:
+    """A late page's p50 against the first page's (the goal: at most 1.5x)."""
+    late["late_vs_first"] = round(late["p50_ms"] / first["p50_ms"], 2) if first["p50_ms"] else None
+
+
 def worker_timeout(rows: list[dict]) -> dict:
     """gunicorn's request timeout (config/gunicorn.py, as served) against the largest page's p99."""
     import importlib
@@ -542,7 +622,7 @@ def worker_timeout(rows: list[dict]) -> dict:
 
 
 def print_table(result: dict) -> None:
-    header = f"{'path':<46} {'n':>4} {'rows':>6} {'p50':>9} {'p95':>9} {'p99':>9} {'floor':>8} {'ratio':>6} {'SQL':>4}"
+    header = f"{'path':<54} {'n':>4} {'rows':>7} {'p50':>11} {'p95':>9} {'p99':>9} {'floor':>10} {'ratio':>6} {'SQL':>4}"
     print(header)
     print("-" * len(header))
 
@@ -551,17 +631,23 @@ def print_table(result: dict) -> None:
 
     for row in result["rows"]:
         print(
-            f"{row['name']:<46} {row['samples']:>4} {row['rows']:>6} {ms(row['p50_ms']):>9} {ms(row['p95_ms']):>9} "
-            f"{ms(row['p99_ms']):>9} {ms(row['floor_p50_ms']):>8} {'' if row['ratio'] is None else row['ratio']:>6} "
+            f"{row['name']:<54} {row['samples']:>4} {row['rows']:>7} {ms(row['p50_ms']):>11} {ms(row['p95_ms']):>9} "
+            f"{ms(row['p99_ms']):>9} {ms(row['floor_p50_ms']):>10} {'' if row['ratio'] is None else row['ratio']:>6} "
             f"{'' if row['queries'] is None else row['queries']:>4}"
         )
         if "requests_per_second" in row:
-            print(f"{'':<46} {row['requests_per_second']} req/s, statuses {row['status']}")
-    runs = result["statement_runs"]
-    print(
-        f"statement calculation ({runs['calculation']['statement_lines']} lines): "
-        f"p50 {runs['calculation']['p50_ms']} ms"
-    )
+            print(f"{'':<54} {row['requests_per_second']} req/s, statuses {row['status']}")
+        if row.get("late_vs_first") is not None:
+            print(f"{'':<54} p50 {row['late_vs_first']}x the first page's")
+        if "pages" in row:
+            cut = "" if row["complete"] else f", CUT SHORT after BENCH_SYNC_SECONDS={SYNC_SECONDS:.0f}"
+            print(f"{'':<54} {row['seconds']:,.1f} s for {row['rows']:,} rows in {row['pages']} pages{cut}")
+    runs = result["statement_runs"] or {}
+    if runs:
+        print(
+            f"statement calculation ({runs['calculation']['statement_lines']} lines): "
+            f"p50 {runs['calculation']['p50_ms']} ms"
+        )
     for name in ("mark_statements_payable", "pay_statement"):
         if name in runs:
             print(f"{name}: {runs[name]['seconds']} s ({runs[name]['declarations']} declarations)")
@@ -572,12 +658,61 @@ def print_table(result: dict) -> None:
             f"{run['times_faster_than_per_row']}x faster"
         )
     worker = result["worker_timeout"]
-    print(
-        f"gunicorn timeout {worker['seconds']} s: the 3,000-per-page maximum's p99 is {worker['max_page_p99_ms']} ms, "
-        f"{worker['headroom']}x inside it"
-    )
+    if worker:
+        print(
+            f"gunicorn timeout {worker['seconds']} s: the 3,000-per-page maximum's p99 is "
+            f"{worker['max_page_p99_ms']} ms, {worker['headroom']}x inside it"
+        )
     print(f"seed: {result['seed']['seconds']:.0f} s; load average {result['load_average']}")
     print(f"result: {OUT}")
+
+
+def read_rows(
+    *, port: int, token: str, floor: Floor, provider_id: int, participants_total: int, declarations_total: int
+) -> list[dict]:
+    """The GET rows: pages by number, cursor walks and their full syncs, the page-number full sync."""
+    rows = []
+    last_participants = max(1, math.ceil(participants_total / 100))
+    last_declarations = max(1, math.ceil(declarations_total / 100))
+    participants, declarations = "/api/v3/participants/ecf", "/api/v3/participant-declarations"
+    plan = [
+        ("GET participants 100/page, first", page_path(participants, 1, 100), floor.participants),
+        (f"GET participants 100/page, last ({last_participants})", page_path(participants, last_participants, 100), floor.participants),
+        ("GET participants 3000/page, first", page_path(participants, 1, 3000), floor.participants),
+        ("GET declarations 100/page, first", page_path(declarations, 1, 100), floor.declarations),
+        (f"GET declarations 100/page, middle ({last_declarations // 2 or 1})", page_path(declarations, last_declarations // 2 or 1, 100), floor.declarations),
+        (f"GET declarations 100/page, last ({last_declarations})", page_path(declarations, last_declarations, 100), floor.declarations),
+    ]  # fmt: skip
+    for name, path, floor_of in plan:
+        log(name)
+        rows.append(measure_get(name, path, port=port, token=token, floor=floor_of, provider_id=provider_id))
+    compare_late(rows[1], rows[0])
+    # Cursor walks: a full sync of each list at the maximum page size, then the first page and a late
+    # one (the sync's last page, at 100 a page) timed like the page-number rows.
+    for label, path, floor_of in (
+        ("participants", participants, floor.participants),
+        ("declarations", declarations, floor.declarations),
+    ):
+        log(f"cursor full sync, {label}")
+        sync, late_path = cursor_sync(
+            label, path, port=port, token=token, floor=floor_of, provider_id=provider_id
+        )
+        rows.append(sync)
+        first = measure_get(
+            f"GET {label} cursor 100/page, first",
+            cursor_path(path, 100),
+            port=port, token=token, floor=floor_of, provider_id=provider_id,
+        )  # fmt: skip
+        late = measure_get(
+            f"GET {label} cursor 100/page, late (row {max(0, sync['pages'] - 1) * 3000 + 1})",
+            resized(late_path or cursor_path(path, 100), 100),
+            port=port, token=token, floor=floor_of, provider_id=provider_id,
+        )  # fmt: skip
+        compare_late(late, first)
+        rows += [first, late]
+    log("full sync")
+    rows.append(full_sync(port=port, token=token, floor=floor, provider_id=provider_id))
+    return rows
 
 
 def main() -> None:
@@ -605,33 +740,25 @@ def main() -> None:
                 f"The largest provider's token got {status}: was {DB} seeded with another API_TOKEN_DIGEST_KEY? "
                 "BENCH_RESEED=1 rebuilds it."
             )
-        last_participants = max(1, math.ceil(largest["participants"] / 100))
-        last_declarations = max(1, math.ceil(declarations_total / 100))
-        participants, declarations = "/api/v3/participants/ecf", "/api/v3/participant-declarations"
-        plan = [
-            ("GET participants 100/page, first", page_path(participants, 1, 100), floor.participants),
-            (f"GET participants 100/page, last ({last_participants})", page_path(participants, last_participants, 100), floor.participants),
-            ("GET participants 3000/page, first", page_path(participants, 1, 3000), floor.participants),
-            ("GET declarations 100/page, first", page_path(declarations, 1, 100), floor.declarations),
-            (f"GET declarations 100/page, middle ({last_declarations // 2 or 1})", page_path(declarations, last_declarations // 2 or 1, 100), floor.declarations),
-            (f"GET declarations 100/page, last ({last_declarations})", page_path(declarations, last_declarations, 100), floor.declarations),
-        ]  # fmt: skip
-        for name, path, floor_of in plan:
-            log(name)
-            rows.append(
-                measure_get(name, path, port=port, token=token, floor=floor_of, provider_id=provider.pk)
+        if READS:
+            rows += read_rows(
+                port=port,
+                token=token,
+                floor=floor,
+                provider_id=provider.pk,
+                participants_total=largest["participants"],
+                declarations_total=declarations_total,
             )
-        first, last = rows[0]["p50_ms"], rows[1]["p50_ms"]
-        rows[1]["last_vs_first"] = round(last / first, 2) if first else None
-        log("full sync")
-        rows.append(full_sync(port=port, token=token, floor=floor, provider_id=provider.pk))
-        log("POST declarations")
-        rows.append(concurrent_posts(port=port, token=token, provider_name=provider.name))
+        if WRITES:
+            log("POST declarations")
+            rows.append(concurrent_posts(port=port, token=token, provider_name=provider.name))
     finally:
         server.stop()
         floor.connection.close()
-    log("statement calculation and payment runs")
-    runs = statement_runs()
+    runs = None
+    if WRITES:
+        log("statement calculation and payment runs")
+        runs = statement_runs()
     result = {
         "run": RUN_ID,
         "database": DB,
@@ -654,7 +781,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "rows": rows,
         "statement_runs": runs,
-        "worker_timeout": worker_timeout(rows),
+        "worker_timeout": worker_timeout(rows) if READS else None,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, default=str))

@@ -57,13 +57,18 @@ def test_bench_runs_end_to_end_at_a_tiny_size(bench_database, tmp_path, capsys):
     assert len(seeded) == 7
     assert [p["participants"] for p in seeded] == sorted((p["participants"] for p in seeded), reverse=True)
     gets = [row for row in result["rows"] if row["name"].startswith("GET")]
-    assert len(gets) == 6
+    assert len(gets) == 10
     for row in gets:
         assert row["status"] == 200, row
         assert row["floor_p50_ms"] is not None and row["queries"] is not None, row
     assert all(row["rows"] > 0 for row in gets if "first" in row["name"])
     sync = next(row for row in result["rows"] if row["name"].startswith("full sync"))
     assert sync["rows"] == result["largest_provider"]["participants"]
+    for label in ("participants", "declarations"):
+        walk = next(row for row in result["rows"] if row["name"].startswith(f"cursor full sync, {label}"))
+        assert walk["complete"] and walk["rows"] == result["largest_provider"][label], walk
+        late = next(row for row in gets if row["name"].startswith(f"GET {label} cursor 100/page, late"))
+        assert late["rows"] > 0 and late["late_vs_first"] is not None, late
     posts = next(row for row in result["rows"] if row["name"].startswith("POST"))
     assert 0 < posts["samples"] == posts["rows"]
     assert set(posts["status"]) <= {"200", "201"}, posts["status"]
